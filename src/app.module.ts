@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessGuard } from './auth/access.guard';
+import { AuthModule } from './auth/auth.module';
+import { TimeoutInterceptor } from './common/http/timeout.interceptor';
+import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
+import { AppThrottlerGuard, ThrottlingModule } from './common/throttling/throttling';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        DatabaseModule,
+        ThrottlingModule,
+        HealthModule,
+        AuthModule,
+        UsersModule,
+      ],
+      providers: [
+        // Guards run in this order: rate limits first, so rejected credentials still count.
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        { provide: APP_GUARD, useExisting: AccessGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: TimeoutInterceptor },
+      ],
+    };
+  }
+}

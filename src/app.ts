@@ -1,0 +1,72 @@
+import helmet from '@fastify/helmet';
+import { VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { installRequestObservability } from './observability/http-observability';
+import { MetricsService } from './observability/metrics.service';
+import { ROOT_LOGGER } from './observability/observability.module';
+import { buildOpenApiDocument, setupSwaggerUi } from './openapi/openapi';
+
+const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keeps a caller's X-Request-Id when it is well-formed, otherwise makes one. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && WELL_FORMED_REQUEST_ID.test(given) ? given : randomUUID();
+  (request as IncomingMessage & { id?: string }).id = id;
+  return id;
+}
+
+export interface CreateAppOptions {
+  /** Builds without opening the database, for generating the OpenAPI document. */
+  preview?: boolean;
+}
+
+/** Builds the HTTP application with every production behaviour on; main.ts, the tests and the OpenAPI writer share it. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    requestTimeout: config.http.requestTimeoutMs,
+    genReqId: requestIdOf,
+    logger: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    // Fastify's own JSON parser stays; Nest would add form-urlencoded, which this API does not take.
+    bodyParser: false,
+    preview: options.preview,
+    abortOnError: false,
+  });
+  app.enableVersioning({ type: VersioningType.URI, prefix: 'v' });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableCors({
+    origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
+    credentials: false,
+    exposedHeaders: ['X-Request-Id', 'ETag', 'Location', 'Link', 'Retry-After'],
+    maxAge: 600,
+  });
+  await app.register(helmet);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: a text/plain body is answered 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+
+  if (!options.preview) {
+    app.useLogger(app.get(Logger));
+    installRequestObservability(fastify, app.get(ROOT_LOGGER), app.get(MetricsService));
+  }
+  setupSwaggerUi(app, buildOpenApiDocument(app));
+  return app;
+}

@@ -1,0 +1,75 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { UnauthorizedError } from '../common/problem/app-error';
+import { AppConfig } from '../config/app-config';
+import { TransactionService } from '../database/transaction.service';
+import { UserDto } from '../users/dto/user.dto';
+import { UsersService } from '../users/users.service';
+import { LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
+import type { AccessTokenClaims } from './jwt.strategy';
+import { PasswordService } from './password.service';
+import { Role } from './permissions';
+import { RefreshTokenService } from './refresh-token.service';
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly refreshTokens: RefreshTokenService,
+    private readonly jwt: JwtService,
+    private readonly tx: TransactionService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async register(input: RegisterDto): Promise<UserDto> {
+    const passwordHash = await this.passwords.hash(input.password);
+    return this.users.create({ email: input.email, name: input.name, passwordHash, roles: [Role.Customer] });
+  }
+
+  async login(input: LoginDto): Promise<TokenPairDto> {
+    const account = await this.users.findCredentials(input.email);
+    if (!(await this.passwords.verify(account?.passwordHash, input.password)) || !account) {
+      this.logger.warn({ event: 'login.failed' }, 'failed sign-in');
+      throw new UnauthorizedError('The email address or password is not correct.');
+    }
+    const { token, familyId } = await this.tx.run((manager) => this.refreshTokens.issue(manager, account.id));
+    this.logger.log({ event: 'login.succeeded', userId: account.id }, 'signed in');
+    return this.tokenPair(account.id, familyId, account.roles, token);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const result = await this.tx.run(async (manager) => {
+      const rotation = await this.refreshTokens.rotate(manager, refreshToken);
+      if (rotation.outcome === 'reused') await this.refreshTokens.revokeFamily(manager, rotation.familyId);
+      return rotation;
+    });
+    if (result.outcome === 'reused') {
+      this.logger.warn({ event: 'refresh.reuse', familyId: result.familyId }, 'spent refresh token presented again; session revoked');
+      throw new UnauthorizedError('This refresh token was already used; the session is revoked. Sign in again.');
+    }
+    if (result.outcome === 'invalid') throw new UnauthorizedError('The refresh token is not valid or has expired.');
+    const roles = await this.users.rolesOf(result.userId);
+    return this.tokenPair(result.userId, result.familyId, roles, result.token);
+  }
+
+  /** Revokes the session the refresh token belongs to. Unknown tokens are ignored (RFC 7009). */
+  async logout(refreshToken: string): Promise<void> {
+    const familyId = await this.refreshTokens.familyOf(refreshToken);
+    if (!familyId) return;
+    await this.tx.run((manager) => this.refreshTokens.revokeFamily(manager, familyId));
+    this.logger.log({ event: 'logout', familyId }, 'session revoked');
+  }
+
+  private async tokenPair(userId: string, familyId: string, roles: Role[], refreshToken: string): Promise<TokenPairDto> {
+    const claims: AccessTokenClaims = { sub: userId, sid: familyId, roles };
+    return {
+      accessToken: await this.jwt.signAsync(claims),
+      tokenType: 'Bearer',
+      expiresIn: this.config.auth.accessTtlSeconds,
+      refreshToken,
+    };
+  }
+}

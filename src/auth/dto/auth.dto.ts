@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { IsAcceptablePassword, PASSWORD_MAX_LENGTH } from './password.validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class RegisterDto {
+  /** Email address; unique regardless of letter case. */
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email: string;
+
+  @IsAcceptablePassword()
+  password: string;
+
+  /** Display name. */
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Ada Lovelace' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+}
+
+export class LoginDto {
+  /** The email address the account was registered with. */
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email: string;
+
+  /** The account's password. */
+  @ApiProperty({ format: 'password', minLength: 1, maxLength: PASSWORD_MAX_LENGTH, example: 'correct-horse-battery-9' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+}
+
+export class RefreshTokenDto {
+  /** The refresh token from the last sign-in or refresh. Each one works once. */
+  @ApiProperty({ minLength: 20, maxLength: 200, example: 'bG9uZy1yYW5kb20tb3BhcXVlLXJlZnJlc2gtdG9rZW4' })
+  @IsString()
+  @Length(20, 200)
+  refreshToken: string;
+}
+
+/** A fresh pair of tokens. */
+export class TokenPairDto {
+  /** JWT to send as `Authorization: Bearer <accessToken>`. */
+  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzIn0.c2lnbmF0dXJl', maxLength: 4096 })
+  accessToken: string;
+
+  /** Always `Bearer`. */
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
+  tokenType: 'Bearer';
+
+  /** Seconds until the access token expires. */
+  @ApiProperty({ example: 900, minimum: 1 })
+  expiresIn: number;
+
+  /** Opaque token for `POST /v1/auth/refresh`; single use, rotates every time. */
+  @ApiProperty({ example: 'bG9uZy1yYW5kb20tb3BhcXVlLXJlZnJlc2gtdG9rZW4', maxLength: 200 })
+  refreshToken: string;
+}

@@ -1,0 +1,58 @@
+/**
+ * Errors the services throw on purpose. Each maps to one HTTP status and one problem type; the
+ * problem+json filter turns them into responses, so services never deal with HTTP.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly type: string;
+  abstract readonly title: string;
+
+  constructor(
+    detail: string,
+    /** Extra members of the problem document (RFC 9457 extensions), for example `allowed`. */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly type = 'not-found';
+  readonly title = 'Not Found';
+
+  constructor(resource: string, id?: string) {
+    super(id ? `${resource} ${id} does not exist.` : `${resource} does not exist.`);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly type = 'conflict';
+  readonly title = 'Conflict';
+}
+
+export class RuleViolationError extends AppError {
+  readonly status = 422;
+  readonly type = 'rule-violation';
+  readonly title = 'Unprocessable Content';
+}
+
+export class PreconditionFailedError extends AppError {
+  readonly status = 412;
+  readonly type = 'precondition-failed';
+  readonly title = 'Precondition Failed';
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly type = 'unauthorized';
+  readonly title = 'Unauthorized';
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly type = 'forbidden';
+  readonly title = 'Forbidden';
+}

@@ -1,0 +1,22 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+
+/** The one place where failures become HTTP responses: RFC 9457 problem+json, always. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+  }
+}
+
+export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const { problem, unexpected } = toProblem(exception, request.url.split('?')[0], String(request.id));
+  if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
+  if (reply.sent) return;
+  if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+}

@@ -1,0 +1,42 @@
+import { ExecutionContext, Injectable, Module } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { AppConfig } from '../../config/app-config';
+
+/** Metadata that puts a controller or handler under the stricter `auth` limit as well. */
+export const STRICT_THROTTLE = 'emporium:strictThrottle';
+
+const isStrict = (context: ExecutionContext): boolean =>
+  Boolean(Reflect.getMetadata(STRICT_THROTTLE, context.getHandler()) ?? Reflect.getMetadata(STRICT_THROTTLE, context.getClass()));
+
+/**
+ * Rate limits per client address: a general one on every route, and a stricter one on the routes
+ * marked STRICT_THROTTLE (sign-in, registration, token refresh). Counters are kept in memory.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const ttl = config.throttle.ttlSeconds * 1000;
+        return {
+          throttlers: [
+            { name: 'default', ttl, limit: config.throttle.limit },
+            { name: 'auth', ttl, limit: config.throttle.authLimit, skipIf: (context) => !isStrict(context) },
+          ],
+        };
+      },
+    }),
+  ],
+  exports: [ThrottlerModule],
+})
+export class ThrottlingModule {}
+
+/** ThrottlerGuard names the header after the throttler (`Retry-After-auth`); clients expect `Retry-After`. */
+@Injectable()
+export class AppThrottlerGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', Math.max(1, Math.ceil(detail.timeToBlockExpire)));
+    return super.throwThrottlingException(context, detail);
+  }
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+
+const csv = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Every environment variable Emporium reads, with its default. `.env.example` and the README's
+ * configuration table describe the same list.
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(3000),
+    TRUST_PROXY: bool.default(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: z
+      .url({ protocol: /^(mysql|mariadb)$/, error: 'expected a mysql:// or mariadb:// URL' })
+      .optional(),
+    DATABASE_POOL_SIZE: int(1, 500).default(10),
+    DATABASE_SQLITE_PATH: z.string().min(1).default('data/emporium.sqlite'),
+    DATABASE_MIGRATIONS_RUN: bool.default(true),
+    DATABASE_SLOW_QUERY_MS: int(1, 600_000).default(500),
+    DATABASE_TRANSACTION_RETRIES: int(0, 10).default(3),
+
+    JWT_SECRET: z.string().min(32, { error: 'expected at least 32 characters' }).optional(),
+    JWT_ISSUER: z.string().min(1).default('emporium'),
+    JWT_ACCESS_TTL_SECONDS: int(30, 86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+    ADMIN_EMAIL: z.email({ error: 'expected an email address' }).optional(),
+    ADMIN_PASSWORD: z.string().min(12, { error: 'expected at least 12 characters' }).optional(),
+
+    CORS_ORIGINS: csv.default([]),
+    BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+    REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    THROTTLE_TTL_SECONDS: int(1, 86_400).default(60),
+    THROTTLE_LIMIT: int(1, 1_000_000).default(600),
+    AUTH_THROTTLE_LIMIT: int(1, 1_000_000).default(20),
+
+    METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+    HEALTH_DB_TIMEOUT_MS: int(50, 60_000).default(1500),
+    HEALTH_HEAP_LIMIT_MB: int(16, 65_536).default(1024),
+    HEALTH_DISK_THRESHOLD: z.coerce
+      .number({ error: 'expected a fraction between 0 and 1' })
+      .gt(0, { error: 'expected a fraction between 0 and 1' })
+      .lte(1, { error: 'expected a fraction between 0 and 1' })
+      .default(0.95),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' });
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together',
+      });
+    }
+  });
+
+export type Env = z.input<typeof envSchema>;
+
+function toAppConfig(env: z.output<typeof envSchema>) {
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      trustProxy: env.TRUST_PROXY,
+      corsOrigins: env.CORS_ORIGINS,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    log: { level: env.LOG_LEVEL },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      sqlitePath: env.DATABASE_SQLITE_PATH,
+      migrationsRun: env.DATABASE_MIGRATIONS_RUN,
+      slowQueryMs: env.DATABASE_SLOW_QUERY_MS,
+      transactionRetries: env.DATABASE_TRANSACTION_RETRIES,
+    },
+    auth: {
+      /** Outside production it may be left unset: then a random secret per boot, and tokens die with the process. */
+      jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      jwtSecretIsEphemeral: !env.JWT_SECRET,
+      jwtIssuer: env.JWT_ISSUER,
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
+    },
+    throttle: {
+      ttlSeconds: env.THROTTLE_TTL_SECONDS,
+      limit: env.THROTTLE_LIMIT,
+      authLimit: env.AUTH_THROTTLE_LIMIT,
+    },
+    metrics: { token: env.METRICS_TOKEN },
+    health: {
+      dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS,
+      heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
+      diskThreshold: env.HEALTH_DISK_THRESHOLD,
+    },
+  };
+}
+
+/**
+ * The validated, typed configuration. It is also the injection token: services ask for
+ * `AppConfig` in their constructor and never read `process.env`.
+ */
+export abstract class AppConfig {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface AppConfig extends ReturnType<typeof toAppConfig> {}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates raw variables; throws a ConfigError naming every bad variable and what it expects. */
+export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
+  const blankAsUnset = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return Object.freeze(toAppConfig(parsed.data)) as AppConfig;
+}
+
+/** Reads `.env` when present (real environment variables win), then validates the process environment. */
+export function loadConfigFromProcess(envFile = '.env'): AppConfig {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return loadConfig(process.env);
+}

@@ -1,0 +1,6 @@
+import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { UserRole } from '../users/entities/user-role.entity';
+import { User } from '../users/entities/user.entity';
+
+/** Every entity, listed once for the app and the TypeORM CLI (globs do not survive bundlers and test runners). */
+export const ALL_ENTITIES = [User, UserRole, RefreshToken];

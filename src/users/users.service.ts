@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { Role } from '../auth/permissions';
+import { ConflictError, NotFoundError, PreconditionFailedError, RuleViolationError } from '../common/problem/app-error';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
+import { forUpdate, isUniqueViolation } from '../database/query-helpers';
+import { TransactionService } from '../database/transaction.service';
+import { ListUsersQueryDto } from './dto/list-users.query.dto';
+import { UserDto } from './dto/user.dto';
+import { UserRole } from './entities/user-role.entity';
+import { User } from './entities/user.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PROFILE_COLUMNS = ['u.id', 'u.email', 'u.name', 'u.version', 'u.createdAt', 'u.updatedAt'] as const;
+
+type ProfileRow = Pick<User, 'id' | 'email' | 'name' | 'version' | 'createdAt' | 'updatedAt'>;
+export type VersionedUser = { user: UserDto; version: number };
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function toDto(row: ProfileRow, roles: Role[]): UserDto {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(UserRole) private readonly userRoles: Repository<UserRole>,
+    private readonly tx: TransactionService,
+  ) {}
+
+  async create(input: { email: string; name?: string | null; passwordHash: string; roles: Role[] }): Promise<UserDto> {
+    const now = new Date();
+    const row = { id: uuidv7(), email: input.email.trim(), name: input.name ?? null, version: 1, createdAt: now, updatedAt: now };
+    try {
+      await this.tx.run(async (manager) => {
+        await manager.insert(User, { ...row, emailNormalized: normalizeEmail(input.email), passwordHash: input.passwordHash });
+        await manager.insert(UserRole, input.roles.map((role) => ({ userId: row.id, role })));
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('An account with this email address already exists.');
+      throw error;
+    }
+    return toDto(row, input.roles);
+  }
+
+  /** What signing in needs; undefined when no account has this email. */
+  async findCredentials(email: string): Promise<{ id: string; passwordHash: string; roles: Role[] } | undefined> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .select(['u.id', 'u.passwordHash'])
+      .where('u.emailNormalized = :email', { email: normalizeEmail(email) })
+      .getOne();
+    return row ? { id: row.id, passwordHash: row.passwordHash, roles: await this.rolesOf(row.id) } : undefined;
+  }
+
+  async rolesOf(userId: string, manager?: EntityManager): Promise<Role[]> {
+    const repository = manager?.getRepository(UserRole) ?? this.userRoles;
+    const rows = await repository.find({ select: { role: true }, where: { userId }, order: { role: 'ASC' } });
+    return rows.map((row) => row.role);
+  }
+
+  async get(id: string): Promise<VersionedUser> {
+    const row = UUID.test(id)
+      ? await this.users.createQueryBuilder('u').select([...PROFILE_COLUMNS]).where('u.id = :id', { id }).getOne()
+      : null;
+    if (!row) throw new NotFoundError('User', id);
+    return { user: toDto(row, await this.rolesOf(id)), version: row.version };
+  }
+
+  async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
+    const qb = this.users.createQueryBuilder('u').select([...PROFILE_COLUMNS]);
+    if (query.role) qb.innerJoin(UserRole, 'r', 'r.userId = u.id AND r.role = :role', { role: query.role });
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor, (key): key is { id: string } => typeof key.id === 'string' && UUID.test(key.id));
+      qb.andWhere('u.id > :after', { after: after.id });
+    }
+    const rows = await qb.orderBy('u.id', 'ASC').limit(query.limit + 1).getMany();
+    const page = rows.slice(0, query.limit);
+    const roleRows = page.length
+      ? await this.userRoles.find({ where: { userId: In(page.map((row) => row.id)) }, order: { role: 'ASC' } })
+      : [];
+    return {
+      data: page.map((row) => toDto(row, roleRows.filter((r) => r.userId === row.id).map((r) => r.role))),
+      nextCursor: rows.length > query.limit ? encodeCursor({ id: page[page.length - 1].id }) : null,
+    };
+  }
+
+  /**
+   * Replaces a user's roles. With `expectedVersion` (from If-Match) a stale edit fails with 412.
+   * The last admin cannot lose the role: the admin rows are locked while that is checked.
+   */
+  async setRoles(id: string, roles: Role[], expectedVersion?: number): Promise<VersionedUser> {
+    if (!UUID.test(id)) throw new NotFoundError('User', id);
+    await this.tx.run(async (manager) => {
+      const current = await forUpdate(
+        manager.createQueryBuilder(User, 'u').select(['u.id', 'u.version']).where('u.id = :id', { id }),
+      ).getOne();
+      if (!current) throw new NotFoundError('User', id);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new PreconditionFailedError('The user changed since you read it; fetch it again and retry.');
+      }
+      if (!roles.includes(Role.Admin)) {
+        const admins = await forUpdate(
+          manager.createQueryBuilder(UserRole, 'r').select(['r.userId']).where('r.role = :role', { role: Role.Admin }),
+        ).getMany();
+        if (admins.length === 1 && admins[0].userId === id) {
+          throw new RuleViolationError('The last admin cannot give up the admin role.');
+        }
+      }
+      await manager.delete(UserRole, { userId: id });
+      await manager.insert(UserRole, roles.map((role) => ({ userId: id, role })));
+      await manager.update(User, { id, version: current.version }, { version: current.version + 1, updatedAt: new Date() });
+    });
+    return this.get(id);
+  }
+
+  /** Makes sure the account exists and holds the admin role; its password is set only when it is created. */
+  async ensureAdmin(email: string, passwordHash: () => Promise<string>): Promise<'created' | 'promoted' | 'unchanged'> {
+    const existing = await this.findCredentials(email);
+    if (!existing) {
+      await this.create({ email, passwordHash: await passwordHash(), roles: [Role.Admin] });
+      return 'created';
+    }
+    if (existing.roles.includes(Role.Admin)) return 'unchanged';
+    await this.setRoles(existing.id, [...existing.roles, Role.Admin]);
+    return 'promoted';
+  }
+}
