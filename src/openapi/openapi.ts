@@ -1,14 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import packageJson from '../../package.json';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
-
-function packageVersion(): string {
-  const file = join(__dirname, '..', '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
 
 /** The OpenAPI document, generated from the controllers and DTOs. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -19,7 +13,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors are RFC 9457 `application/problem+json`. Every response carries `X-Request-Id`. ' +
         'Sign in with `POST /v1/auth/login` and send the access token as `Authorization: Bearer <token>`.',
     )
-    .setVersion(packageVersion())
+    .setVersion(packageJson.version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /v1/auth/login or /v1/auth/refresh' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -1,0 +1,112 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { createApp } from '../../src/app';
+import { AppConfig, Env, loadConfig } from '../../src/config/app-config';
+
+/** Set TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 to run the suite on MySQL/MariaDB instead of SQLite. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+export const onMysql = Boolean(TEST_DATABASE_URL);
+
+export interface TestDatabase {
+  env: Partial<Record<keyof Env, string>>;
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one test file: a temporary SQLite file, or a new MySQL schema. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (TEST_DATABASE_URL) {
+    const name = `emporium_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const server = TEST_DATABASE_URL.replace(/\/[^/]*$/, (tail) => (tail.includes('@') || tail.includes(':') ? tail : ''));
+    const admin = await createConnection({ uri: server });
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.end();
+    return {
+      env: { DATABASE_URL: `${server.replace(/\/$/, '')}/${name}` },
+      drop: async () => {
+        const connection = await createConnection({ uri: server });
+        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        await connection.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'emporium-test-'));
+  return {
+    env: { DATABASE_SQLITE_PATH: join(dir, 'emporium.sqlite') },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export type TestEnv = Partial<Record<keyof Env, string>>;
+
+/** Defaults for tests: quiet logs, a fixed secret, rate limits high enough not to interfere. */
+export function testConfig(database: TestDatabase, env: TestEnv = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-000',
+    THROTTLE_LIMIT: '1000000',
+    AUTH_THROTTLE_LIMIT: '1000000',
+    ...database.env,
+    ...env,
+  });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as is, without JSON encoding. */
+  rawBody?: string | Buffer;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export class TestApp {
+  constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AppConfig,
+    readonly baseUrl: string,
+    private readonly database: TestDatabase,
+  ) {}
+
+  get<T>(token: abstract new (...args: never[]) => T): T {
+    return this.app.get(token as never);
+  }
+
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | Buffer | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(this.baseUrl + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if (text && /json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.database.drop();
+  }
+}
+
+/** Boots the real application on a fresh database and a free port. */
+export async function startTestApp(env: TestEnv = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = testConfig(database, env);
+  const app = await createApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return new TestApp(app, config, await app.getUrl().then((url) => url.replace('[::1]', '127.0.0.1')), database);
+}
