@@ -1,11 +1,14 @@
 import helmet from '@fastify/helmet';
-import { VersioningType } from '@nestjs/common';
+import { Logger as NestLogger, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { sendProblem } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { installRequestObservability } from './observability/http-observability';
@@ -26,6 +29,8 @@ function requestIdOf(request: IncomingMessage): string {
 export interface CreateAppOptions {
   /** Builds without opening the database, for generating the OpenAPI document. */
   preview?: boolean;
+  /** Where log lines go instead of stdout; tests read them from here. */
+  logDestination?: DestinationStream;
 }
 
 /** Builds the HTTP application with every production behaviour on; main.ts, the tests and the OpenAPI writer share it. */
@@ -37,8 +42,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     genReqId: requestIdOf,
     logger: false,
     return503OnClosing: true,
+    // Malformed URLs are rejected before routing, hooks and Nest's filter; answer them as problems too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(error, request, reply, new NestLogger('Problem')),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, {
     bufferLogs: true,
     // Fastify's own JSON parser stays; Nest would add form-urlencoded, which this API does not take.
     bodyParser: false,

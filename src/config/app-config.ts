@@ -42,6 +42,7 @@ export const envSchema = z
     DATABASE_MIGRATIONS_RUN: bool.default(true),
     DATABASE_SLOW_QUERY_MS: int(1, 600_000).default(500),
     DATABASE_TRANSACTION_RETRIES: int(0, 10).default(3),
+    DATABASE_LOCK_TIMEOUT_SECONDS: int(1, 3600).default(10),
 
     JWT_SECRET: z.string().min(32, { error: 'expected at least 32 characters' }).optional(),
     JWT_ISSUER: z.string().min(1).default('emporium'),
@@ -103,6 +104,7 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       migrationsRun: env.DATABASE_MIGRATIONS_RUN,
       slowQueryMs: env.DATABASE_SLOW_QUERY_MS,
       transactionRetries: env.DATABASE_TRANSACTION_RETRIES,
+      lockTimeoutSeconds: env.DATABASE_LOCK_TIMEOUT_SECONDS,
     },
     auth: {
       /** Outside production it may be left unset: then a random secret per boot, and tokens die with the process. */
@@ -131,6 +133,7 @@ function toAppConfig(env: z.output<typeof envSchema>) {
  * The validated, typed configuration. It is also the injection token: services ask for
  * `AppConfig` in their constructor and never read `process.env`.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface AppConfig extends ReturnType<typeof toAppConfig> {}
@@ -149,7 +152,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
-  return Object.freeze(toAppConfig(parsed.data)) as AppConfig;
+  return Object.freeze(toAppConfig(parsed.data));
 }
 
 /** Reads `.env` when present (real environment variables win), then validates the process environment. */

@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import mysql2, { type PoolOptions } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations';
@@ -29,6 +31,26 @@ async function detectMysqlFlavour(url: string): Promise<'mysql' | 'mariadb'> {
   }
 }
 
+/**
+ * mysql2 with a session set-up on every new pooled connection, queued ahead of its first query:
+ * a lock wait gives up after the configured time (TransactionService retries it) rather than
+ * InnoDB's default 50 seconds.
+ */
+function mysqlDriverWithSessionSetup(lockTimeoutSeconds: number) {
+  return {
+    ...mysql2,
+    createPool(options: PoolOptions) {
+      const pool = mysql2.createPool(options);
+      pool.on('connection', (connection) => {
+        connection.query('SET SESSION innodb_lock_wait_timeout = ?', [lockTimeoutSeconds], (error) => {
+          if (error) new Logger('Database').warn(`could not set innodb_lock_wait_timeout: ${error.message}`);
+        });
+      });
+      return pool;
+    },
+  };
+}
+
 /** The one place that turns configuration into TypeORM options, for the app and the CLI alike. */
 export async function buildDataSourceOptions(config: DatabaseConfig): Promise<DataSourceOptions> {
   const common = {
@@ -43,6 +65,7 @@ export async function buildDataSourceOptions(config: DatabaseConfig): Promise<Da
     return {
       ...common,
       type: await detectMysqlFlavour(config.url),
+      driver: mysqlDriverWithSessionSetup(config.lockTimeoutSeconds),
       url: config.url.replace(/^mariadb:/, 'mysql:'),
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
@@ -56,10 +79,10 @@ export async function buildDataSourceOptions(config: DatabaseConfig): Promise<Da
     type: 'better-sqlite3',
     database: config.sqlitePath,
     enableWAL: config.sqlitePath !== ':memory:',
-    timeout: 5_000,
+    // better-sqlite3's busy timeout: how long a write waits for the database lock.
+    timeout: config.lockTimeoutSeconds * 1000,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
       db.pragma('synchronous = NORMAL');
     },
   };

@@ -1,7 +1,7 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
-/** Never written to a log line, wherever they appear in the logged object. */
+/** Never written to a log line: at the top of the logged object, one level down, or at these paths. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -17,14 +17,20 @@ export const REDACTED_PATHS = [
   '*.accessToken',
   '*.refreshToken',
   '*.token',
+  // Values bound to a failed query (TypeORM's QueryFailedError): emails, hashes, tokens.
+  'err.parameters',
 ];
 
-export function createRootLogger(config: AppConfig): Logger {
-  return pino({
-    level: config.log.level,
-    base: { service: 'emporium' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+/** JSON lines to stdout, or to `destination` when given. */
+export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.log.level,
+      base: { service: 'emporium' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
 }

@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { createRootLogger } from './logger';
 import { MetricsController } from './metrics.controller';
@@ -9,23 +9,31 @@ import { MetricsService } from './metrics.service';
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 @Global()
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      providers: [{ provide: ROOT_LOGGER, inject: [AppConfig], useFactory: createRootLogger }],
-      inject: [ROOT_LOGGER],
-      useFactory: (logger: Logger) => ({
-        pinoHttp: {
-          logger,
-          autoLogging: false,
-          quietReqLogger: true,
-          genReqId: (request) => (request as { id?: string }).id ?? '',
-        },
-      }),
-    }),
-  ],
-  providers: [{ provide: ROOT_LOGGER, inject: [AppConfig], useFactory: createRootLogger }, MetricsService],
-  controllers: [MetricsController],
-  exports: [ROOT_LOGGER, MetricsService],
-})
-export class ObservabilityModule {}
+@Module({})
+export class ObservabilityModule {
+  /** `logDestination` replaces stdout, so tests can read the log lines. */
+  static forRoot(logDestination?: DestinationStream): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [ROOT_LOGGER],
+          useFactory: (logger: Logger) => ({
+            pinoHttp: {
+              logger,
+              autoLogging: false,
+              quietReqLogger: true,
+              genReqId: (request) => (request as { id?: string }).id ?? '',
+            },
+          }),
+        }),
+      ],
+      providers: [
+        { provide: ROOT_LOGGER, inject: [AppConfig], useFactory: (config: AppConfig) => createRootLogger(config, logDestination) },
+        MetricsService,
+      ],
+      controllers: [MetricsController],
+      exports: [ROOT_LOGGER, MetricsService],
+    };
+  }
+}

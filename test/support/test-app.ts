@@ -1,10 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { createApp } from '../../src/app';
+import { createApp, CreateAppOptions } from '../../src/app';
 import { AppConfig, Env, loadConfig } from '../../src/config/app-config';
 
 /** Set TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 to run the suite on MySQL/MariaDB instead of SQLite. */
@@ -36,7 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'emporium-test-'));
   return {
     env: { DATABASE_SQLITE_PATH: join(dir, 'emporium.sqlite') },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
+    drop: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
@@ -102,11 +103,16 @@ export class TestApp {
   }
 }
 
+export interface StartTestAppOptions extends Pick<CreateAppOptions, 'logDestination'> {
+  /** A database made beforehand with createTestDatabase(), for tests that change how the app reaches it. */
+  database?: TestDatabase;
+}
+
 /** Boots the real application on a fresh database and a free port. */
-export async function startTestApp(env: TestEnv = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(env: TestEnv = {}, options: StartTestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
   const config = testConfig(database, env);
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination: options.logDestination });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return new TestApp(app, config, await app.getUrl().then((url) => url.replace('[::1]', '127.0.0.1')), database);
 }

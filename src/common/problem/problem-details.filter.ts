@@ -18,5 +18,7 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
   if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
   if (reply.sent) return;
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
+  // Set here as well as in the onRequest hook, which Fastify skips for requests it rejects before routing.
+  void reply.header('x-request-id', request.id);
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -41,6 +41,7 @@ export const STATUS_TYPES: Record<number, string> = {
   409: 'conflict',
   412: 'precondition-failed',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   422: 'rule-violation',
   428: 'precondition-required',
@@ -76,17 +77,29 @@ function httpExceptionDetail(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
-/** Fastify's own errors (body parsing, limits) carry a 4xx statusCode and an FST_ code. */
-function isClientErrorWithStatus(error: unknown): error is Error & { statusCode: number } {
-  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
-  return error instanceof Error && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+type FastifyClientError = Error & { statusCode: number; code: string };
+
+/**
+ * Fastify's own client errors (bad URLs, body parsing, media type, size limits) carry an FST_ code
+ * and a 4xx status. Nest's Fastify adapter wraps them in an HttpException, keeping the original as
+ * `cause`, so look there too.
+ */
+function fastifyClientError(error: unknown): FastifyClientError | undefined {
+  const candidate = error instanceof HttpException ? error.cause : error;
+  if (!(candidate instanceof Error)) return undefined;
+  const { code, statusCode = 0 } = candidate as Partial<FastifyClientError>;
+  const isFastifyError = typeof code === 'string' && code.startsWith('FST_');
+  return isFastifyError && statusCode >= 400 && statusCode < 500 ? (candidate as FastifyClientError) : undefined;
 }
 
 const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The URL is not validly percent-encoded.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than the server accepts.',
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the server accepts.',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Send the request body as application/json.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request declares a JSON body but sends none.',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length header.',
 };
 
 /**
@@ -108,16 +121,16 @@ export function toProblem(
   if (error instanceof ValidationFailedException) {
     return { problem: { ...genericProblem(400, error.message), type: problemType('validation'), ...base, errors: error.fieldErrors }, unexpected: false };
   }
+  const fastifyError = fastifyClientError(error);
+  if (fastifyError) {
+    const detail = FASTIFY_DETAILS[fastifyError.code] ?? fastifyError.message;
+    return { problem: { ...genericProblem(fastifyError.statusCode, detail), ...base }, unexpected: false };
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return { problem: { ...genericProblem(status, httpExceptionDetail(error)), ...base }, unexpected: status >= 500 };
   }
   const conflict = databaseConflict(error);
   if (conflict) return { problem: { ...genericProblem(409, conflict), ...base }, unexpected: false };
-  if (isClientErrorWithStatus(error)) {
-    const code = (error as { code?: string }).code ?? '';
-    const detail = FASTIFY_DETAILS[code] ?? (error instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY : error.message);
-    return { problem: { ...genericProblem(error.statusCode, detail), ...base }, unexpected: false };
-  }
   return { problem: { ...genericProblem(500, 'An unexpected error occurred. Quote the request id when reporting it.'), ...base }, unexpected: true };
 }

@@ -20,6 +20,7 @@ const isStrict = (context: ExecutionContext): boolean =>
       useFactory: (config: AppConfig) => {
         const ttl = config.throttle.ttlSeconds * 1000;
         return {
+          errorMessage: 'Too many requests; wait for the number of seconds in Retry-After, then try again.',
           throttlers: [
             { name: 'default', ttl, limit: config.throttle.limit },
             { name: 'auth', ttl, limit: config.throttle.authLimit, skipIf: (context) => !isStrict(context) },

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config';
+
+function configErrorOf(raw: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
+}
+
+describe('loadConfig', () => {
+  it('applies defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      isProduction: false,
+      http: { host: '0.0.0.0', port: 3000, trustProxy: false, corsOrigins: [], bodyLimitBytes: 1024 * 1024, requestTimeoutMs: 30_000 },
+      log: { level: 'info' },
+      database: { url: undefined, sqlitePath: 'data/emporium.sqlite', poolSize: 10, transactionRetries: 3, lockTimeoutSeconds: 10 },
+      throttle: { ttlSeconds: 60, limit: 600, authLimit: 20 },
+      metrics: { token: undefined },
+    });
+    expect(config.auth.jwtSecretIsEphemeral).toBe(true);
+    expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.auth.admin).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads and converts the variables it is given, treating blank ones as unset', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      TRUST_PROXY: 'true',
+      CORS_ORIGINS: ' https://a.example , https://b.example,',
+      DATABASE_URL: 'mysql://app:secret@db.internal:3306/emporium',
+      DATABASE_LOCK_TIMEOUT_SECONDS: '5',
+      HOST: '',
+    });
+    expect(config.http).toMatchObject({ port: 8080, trustProxy: true, host: '0.0.0.0', corsOrigins: ['https://a.example', 'https://b.example'] });
+    expect(config.database).toMatchObject({ url: 'mysql://app:secret@db.internal:3306/emporium', lockTimeoutSeconds: 5 });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: expected a whole number'],
+    [{ PORT: '70000' }, 'PORT: expected at most 65535'],
+    [{ PORT: '80.5' }, 'PORT: expected a whole number'],
+    [{ DATABASE_URL: 'postgres://db/emporium' }, 'DATABASE_URL: expected a mysql:// or mariadb:// URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: expected a mysql:// or mariadb:// URL'],
+    [{ DATABASE_LOCK_TIMEOUT_SECONDS: '0' }, 'DATABASE_LOCK_TIMEOUT_SECONDS: expected at least 1'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY: expected true or false'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET: expected at least 32 characters'],
+  ])('rejects %j naming the variable and what it expects', (raw, problem) => {
+    const error = configErrorOf(raw);
+    expect(error.problems).toEqual([problem]);
+    expect(error.message).toContain(problem);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(configErrorOf({ PORT: 'x', LOG_LEVEL: 'loud' }).problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+
+  it('requires JWT_SECRET in production', () => {
+    expect(configErrorOf({ NODE_ENV: 'production' }).problems).toEqual(['JWT_SECRET: required in production']);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-chars!!' });
+    expect(config.isProduction).toBe(true);
+    expect(config.auth).toMatchObject({ jwtSecret: 'a-production-secret-of-32-chars!!', jwtSecretIsEphemeral: false });
+  });
+
+  it('takes ADMIN_EMAIL and ADMIN_PASSWORD only together', () => {
+    expect(configErrorOf({ ADMIN_EMAIL: 'admin@example.com' }).problems).toEqual(['ADMIN_PASSWORD: ADMIN_EMAIL and ADMIN_PASSWORD go together']);
+    expect(configErrorOf({ ADMIN_PASSWORD: 'long-enough-password' }).problems).toEqual(['ADMIN_EMAIL: ADMIN_EMAIL and ADMIN_PASSWORD go together']);
+    const config = loadConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'long-enough-password' });
+    expect(config.auth.admin).toEqual({ email: 'admin@example.com', password: 'long-enough-password' });
+  });
+});

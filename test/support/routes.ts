@@ -1,0 +1,58 @@
+import { RequestMethod, VERSION_NEUTRAL, type INestApplicationContext } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/auth/decorators';
+
+export interface RouteAccess {
+  method: string;
+  /** As Fastify matches it, e.g. `/v1/users/:id`. */
+  path: string;
+  handler: string;
+  isPublic: boolean;
+  permissions: string[];
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function versionPrefixes(version: unknown): string[] {
+  if (version === undefined || version === VERSION_NEUTRAL) return [''];
+  return asList(version as string | string[]).map((v) => `v${v}`);
+}
+
+/**
+ * Every controller handler of the application with the access metadata the global guard reads,
+ * resolved the way the guard resolves it (handler first, then controller).
+ */
+export function walkRoutes(app: INestApplicationContext): RouteAccess[] {
+  const reflector = new Reflector();
+  const scanner = new MetadataScanner();
+  const routes: RouteAccess[] = [];
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      if (typeof metatype !== 'function') continue;
+      const controller = metatype as new (...args: never[]) => unknown;
+      for (const name of scanner.getAllMethodNames(controller.prototype)) {
+        const handler = (controller.prototype as Record<string, () => unknown>)[name];
+        const methodPaths = asList<string>(Reflect.getMetadata(PATH_METADATA, handler));
+        if (methodPaths.length === 0) continue;
+        const targets = [handler, controller];
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        const version = Reflect.getMetadata(VERSION_METADATA, handler) ?? Reflect.getMetadata(VERSION_METADATA, controller);
+        const access = {
+          handler: `${controller.name}.${name}`,
+          isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+          permissions: reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, targets) ?? [],
+        };
+        for (const prefix of versionPrefixes(version)) {
+          for (const controllerPath of asList<string>(Reflect.getMetadata(PATH_METADATA, controller))) {
+            for (const methodPath of methodPaths) {
+              const segments = [prefix, controllerPath, methodPath].flatMap((part) => part.split('/')).filter(Boolean);
+              routes.push({ method, path: `/${segments.join('/')}`, ...access });
+            }
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
