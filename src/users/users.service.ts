@@ -131,8 +131,14 @@ export class UsersService {
   async ensureAdmin(email: string, passwordHash: () => Promise<string>): Promise<'created' | 'promoted' | 'unchanged'> {
     const existing = await this.findCredentials(email);
     if (!existing) {
-      await this.create({ email, passwordHash: await passwordHash(), roles: [Role.Admin] });
-      return 'created';
+      try {
+        await this.create({ email, passwordHash: await passwordHash(), roles: [Role.Admin] });
+        return 'created';
+      } catch (error) {
+        // Another process (a second replica booting, the CLI) created it meanwhile: check that one.
+        if (!(error instanceof ConflictError)) throw error;
+        return this.ensureAdmin(email, passwordHash);
+      }
     }
     if (existing.roles.includes(Role.Admin)) return 'unchanged';
     await this.setRoles(existing.id, [...existing.roles, Role.Admin]);
