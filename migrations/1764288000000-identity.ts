@@ -7,13 +7,16 @@ export class Identity1764288000000 implements MigrationInterface {
   name = 'Identity1764288000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // MySQL's default collation folds accents ('jose' = 'josé'); uniqueness of the lower-cased
+    // email must compare exact characters, as SQLite's default BINARY collation does.
+    const exactCollation = queryRunner.connection.driver.options.type === 'better-sqlite3' ? {} : { collation: 'utf8mb4_bin' };
     await queryRunner.createTable(
       new Table({
         name: 'users',
         columns: [
           { ...id('id'), isPrimary: true },
           { name: 'email', type: 'varchar', length: '254' },
-          { name: 'email_normalized', type: 'varchar', length: '254' },
+          { name: 'email_normalized', type: 'varchar', length: '254', ...exactCollation },
           { name: 'password_hash', type: 'varchar', length: '255' },
           { name: 'name', type: 'varchar', length: '100', isNullable: true },
           { name: 'version', type: 'integer' },

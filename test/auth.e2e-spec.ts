@@ -68,6 +68,15 @@ describe('auth', () => {
       expectProblem(sameCase, 409);
     });
 
+    it('treats addresses that differ only by accents or ß as different accounts', async () => {
+      const tag = randomBytes(4).toString('hex');
+      for (const email of [`jose-${tag}@example.com`, `josé-${tag}@example.com`, `strasse-${tag}@example.com`, `straße-${tag}@example.com`]) {
+        const response = await register({ email, password: PASSWORD });
+        expect(response.status, email).toBe(201);
+        expect(response.body.email).toBe(email);
+      }
+    });
+
     it('enforces the password length: 11 characters fail, 12 pass', async () => {
       const short = await register({ email: uniqueEmail(), password: 'abcdefghij1' });
       expectProblem(short, 400, '/v1/auth/register');

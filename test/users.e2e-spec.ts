@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminBootstrap } from '../src/auth/admin.bootstrap';
 import { Role } from '../src/auth/permissions';
 import { UserRole } from '../src/users/entities/user-role.entity';
 import { User } from '../src/users/entities/user.entity';
+import { UsersService } from '../src/users/users.service';
 import { invalidFields, jwtClaims, signIn, signUp, SignedInUser, TokenPair } from './support/factories';
 import { expectProblem } from './support/problem';
 import { startTestApp, TestApp } from './support/test-app';
@@ -45,6 +47,21 @@ describe('users', () => {
       const me = await t.request('GET', '/v1/me', { token: tokens.accessToken });
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ id: admin.id, email: ADMIN_EMAIL, roles: ['admin'] });
+    });
+  });
+
+  describe('admin bootstrap', () => {
+    it('does not promote an account someone registered under the configured admin address', async () => {
+      const squatter = await signUp(t);
+      const bootstrap = t.get(AdminBootstrap);
+
+      expect(await bootstrap.ensureAdmin(squatter.email, 'another-long-password-1', { promoteExisting: false })).toBe('refused');
+      expect(jwtClaims((await signIn(t, squatter.email)).accessToken).roles).toEqual([Role.Customer]);
+
+      expect(await bootstrap.ensureAdmin(squatter.email, 'another-long-password-1', { promoteExisting: true })).toBe('promoted');
+      expect(jwtClaims((await signIn(t, squatter.email)).accessToken).roles).toEqual([Role.Admin, Role.Customer]);
+      // The other tests count on the configured admin being the only one.
+      await t.get(UsersService).setRoles(squatter.id, [Role.Customer]);
     });
   });
 
@@ -282,6 +299,18 @@ describe('users', () => {
       const kept = await setRoles(admin.id, ['admin', 'support']);
       expect(kept.status).toBe(200);
       expect(kept.body.roles).toEqual(['admin', 'support']);
+    });
+
+    it('stops a demoted admin from changing roles with the admin token issued before', async () => {
+      const deputy = await signUp(t, [Role.Admin]);
+      const target = await signUp(t);
+      expect((await setRoles(deputy.id, ['customer'])).status).toBe(200);
+
+      // The deputy's access token still says admin; the service checks the roles held now.
+      expect(jwtClaims(deputy.accessToken).roles).toEqual(['admin']);
+      expectProblem(await setRoles(deputy.id, ['admin'], deputy.accessToken), 403);
+      expectProblem(await setRoles(target.id, ['support'], deputy.accessToken), 403);
+      expect((await getUser(target.id, admin.accessToken)).body.roles).toEqual(['customer']);
     });
   });
 });

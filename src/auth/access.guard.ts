@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
-import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './decorators';
+import { accessRuleOf } from './decorators';
 import { Permission } from './permissions';
 import type { Principal } from './principal';
 
@@ -31,15 +31,15 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const required = this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, targets);
-    if (!required?.length) {
+    const rule = accessRuleOf(this.reflector, context.getHandler(), context.getClass());
+    if (rule.kind === 'public') return true;
+    if (rule.kind === 'unset') {
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} is neither public nor guarded; denied`);
       throw new ForbiddenError('This operation is not open to any caller.');
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     request.user = this.serviceTokenPrincipal(request) ?? (await this.authenticate(context));
+    const required = rule.permissions;
     const granted = request.user.permissions;
     if (!required.some((permission) => granted.has(permission))) {
       throw new ForbiddenError(`This operation requires the permission ${required.join(' or ')}.`);

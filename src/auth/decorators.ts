@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../common/problem/problem.openapi';
 import { Permission } from './permissions';
@@ -20,3 +21,21 @@ export const RequirePermissions = (...permissions: [Permission, ...Permission[]]
     ApiExtension('x-required-permissions', permissions),
     ApiProblemResponses(401, 403),
   );
+
+export type AccessRule = { kind: 'public' } | { kind: 'permissions'; permissions: Permission[] } | { kind: 'unset' };
+
+/**
+ * How the access guard treats a handler. The handler's own marking wins over its controller's,
+ * so a guarded handler inside a @Public() controller stays guarded; where one target carries
+ * both markings, the permissions win.
+ */
+type MetadataTarget = Parameters<Reflector['get']>[1];
+
+export function accessRuleOf(reflector: Reflector, handler: MetadataTarget, controller: MetadataTarget): AccessRule {
+  for (const target of [handler, controller]) {
+    const permissions = reflector.get<Permission[] | undefined>(REQUIRED_PERMISSIONS, target);
+    if (permissions?.length) return { kind: 'permissions', permissions };
+    if (reflector.get<boolean | undefined>(IS_PUBLIC, target)) return { kind: 'public' };
+  }
+  return { kind: 'unset' };
+}

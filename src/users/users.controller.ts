@@ -3,6 +3,7 @@ import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../auth/decorators';
 import { Permission } from '../auth/permissions';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { etagOf, matchesIfNoneMatch, versionFromIfMatch } from '../common/http/etag';
 import { Page, Paginated } from '../common/pagination/pagination';
 import { ApiProblemResponses } from '../common/problem/problem.openapi';
@@ -54,9 +55,13 @@ export class UsersController {
     @Param('id') id: string,
     @Body() body: SetRolesDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto> {
-    const { user, version } = await this.users.setRoles(id, body.roles, versionFromIfMatch(ifMatch));
+    const { user, version } = await this.users.setRoles(id, body.roles, {
+      expectedVersion: versionFromIfMatch(ifMatch),
+      actorId: principal.userId,
+    });
     void reply.header('etag', etagOf(version));
     return user;
   }

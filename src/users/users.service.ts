@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { Role } from '../auth/permissions';
-import { ConflictError, NotFoundError, PreconditionFailedError, RuleViolationError } from '../common/problem/app-error';
+import { Permission, permissionsOf, Role } from '../auth/permissions';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RuleViolationError } from '../common/problem/app-error';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
 import { forUpdate, isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
@@ -17,6 +17,7 @@ const PROFILE_COLUMNS = ['u.id', 'u.email', 'u.name', 'u.version', 'u.createdAt'
 
 type ProfileRow = Pick<User, 'id' | 'email' | 'name' | 'version' | 'createdAt' | 'updatedAt'>;
 export type VersionedUser = { user: UserDto; version: number };
+export type AdminOutcome = 'created' | 'promoted' | 'unchanged' | 'refused';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -101,10 +102,16 @@ export class UsersService {
   /**
    * Replaces a user's roles. With `expectedVersion` (from If-Match) a stale edit fails with 412.
    * The last admin cannot lose the role: the admin rows are locked while that is checked.
+   * An `actorId` must still hold users:write now: access tokens carry the roles they were issued
+   * with, and a demoted admin must not use one to hand out roles until it expires.
    */
-  async setRoles(id: string, roles: Role[], expectedVersion?: number): Promise<VersionedUser> {
+  async setRoles(id: string, roles: Role[], options: { expectedVersion?: number; actorId?: string } = {}): Promise<VersionedUser> {
+    const { expectedVersion, actorId } = options;
     if (!UUID.test(id)) throw new NotFoundError('User', id);
     await this.tx.run(async (manager) => {
+      if (actorId && !permissionsOf(await this.rolesOf(actorId, manager)).has(Permission.UsersWrite)) {
+        throw new ForbiddenError('Your roles no longer allow changing roles; sign in again.');
+      }
       const current = await forUpdate(
         manager.createQueryBuilder(User, 'u').select(['u.id', 'u.version']).where('u.id = :id', { id }),
       ).getOne();
@@ -127,8 +134,12 @@ export class UsersService {
     return this.get(id);
   }
 
-  /** Makes sure the account exists and holds the admin role; its password is set only when it is created. */
-  async ensureAdmin(email: string, passwordHash: () => Promise<string>): Promise<'created' | 'promoted' | 'unchanged'> {
+  /**
+   * Makes sure the account exists and holds the admin role; its password is set only when it is
+   * created. An existing non-admin account is promoted only when `promoteExisting` says so: a
+   * configured admin address that anyone could have registered first must not become admin.
+   */
+  async ensureAdmin(email: string, passwordHash: () => Promise<string>, promoteExisting: boolean): Promise<AdminOutcome> {
     const existing = await this.findCredentials(email);
     if (!existing) {
       try {
@@ -137,10 +148,11 @@ export class UsersService {
       } catch (error) {
         // Another process (a second replica booting, the CLI) created it meanwhile: check that one.
         if (!(error instanceof ConflictError)) throw error;
-        return this.ensureAdmin(email, passwordHash);
+        return this.ensureAdmin(email, passwordHash, promoteExisting);
       }
     }
     if (existing.roles.includes(Role.Admin)) return 'unchanged';
+    if (!promoteExisting) return 'refused';
     await this.setRoles(existing.id, [...existing.roles, Role.Admin]);
     return 'promoted';
   }

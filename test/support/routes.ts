@@ -1,7 +1,7 @@
 import { RequestMethod, VERSION_NEUTRAL, type INestApplicationContext } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/auth/decorators';
+import { accessRuleOf } from '../../src/auth/decorators';
 
 export interface RouteAccess {
   method: string;
@@ -21,7 +21,7 @@ function versionPrefixes(version: unknown): string[] {
 
 /**
  * Every controller handler of the application with the access metadata the global guard reads,
- * resolved the way the guard resolves it (handler first, then controller).
+ * resolved by the guard's own rule (accessRuleOf).
  */
 export function walkRoutes(app: INestApplicationContext): RouteAccess[] {
   const reflector = new Reflector();
@@ -35,13 +35,13 @@ export function walkRoutes(app: INestApplicationContext): RouteAccess[] {
         const handler = (controller.prototype as Record<string, () => unknown>)[name];
         const methodPaths = asList<string>(Reflect.getMetadata(PATH_METADATA, handler));
         if (methodPaths.length === 0) continue;
-        const targets = [handler, controller];
+        const rule = accessRuleOf(reflector, handler, controller);
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const version = Reflect.getMetadata(VERSION_METADATA, handler) ?? Reflect.getMetadata(VERSION_METADATA, controller);
         const access = {
           handler: `${controller.name}.${name}`,
-          isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
-          permissions: reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, targets) ?? [],
+          isPublic: rule.kind === 'public',
+          permissions: rule.kind === 'permissions' ? rule.permissions : [],
         };
         for (const prefix of versionPrefixes(version)) {
           for (const controllerPath of asList<string>(Reflect.getMetadata(PATH_METADATA, controller))) {

@@ -1,26 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { MaxCodePoints } from '../../common/validation/max-code-points';
 import { normalizeEmail } from '../../users/users.service';
 import { IsAcceptablePassword, PASSWORD_MAX_LENGTH } from './password.validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
-/**
- * A length limit counted the way MySQL counts a utf8mb4 VARCHAR, in code points, optionally of
- * the form that gets stored. MaxLength() counts '❤️' as one character where MySQL sees two, so a
- * value could pass validation and then fail the INSERT.
- */
-function MaxCodePoints(max: number, stored: (value: string) => string = (value) => value): PropertyDecorator {
-  return ValidateBy({
-    name: 'maxCodePoints',
-    constraints: [max],
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && [...stored(value)].length <= max,
-      defaultMessage: (args) => `${args?.property} must be at most ${max} characters`,
-    },
-  });
-}
 
 export class RegisterDto {
   /** Email address; unique regardless of letter case. */

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { z } from 'zod';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { AppModule } from '../../app.module';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/password.validator';
-import { COMMON_PASSWORDS } from '../../auth/common-passwords';
-import { PasswordService } from '../../auth/password.service';
+import { AdminBootstrap } from '../../auth/admin.bootstrap';
+import { RegisterDto } from '../../auth/dto/auth.dto';
 import { ConfigError, loadConfig } from '../../config/app-config';
-import { UsersService } from '../users.service';
+import type { AdminOutcome } from '../users.service';
 
 const USAGE = `Usage: npm run create-admin -- <email>
 
@@ -28,12 +28,10 @@ class UsageError extends Error {
   }
 }
 
-/** The same policy the API applies to passwords (see IsAcceptablePassword). */
-function passwordProblem(password: string): string | undefined {
-  if (password.length < PASSWORD_MIN_LENGTH) return `the password must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `the password must be at most ${PASSWORD_MAX_LENGTH} characters`;
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) return 'the password is too common; choose another';
-  return undefined;
+/** The rules registration applies to an email and password, reported as one line. */
+async function credentialsProblem(email: string, password: string): Promise<string | undefined> {
+  const errors = await validate(plainToInstance(RegisterDto, { email, password }));
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}))[0];
 }
 
 /** Reads a line from the terminal without echoing it. */
@@ -80,8 +78,6 @@ async function readPassword(): Promise<string> {
   if (fromEnv) return fromEnv;
   if (!process.stdin.isTTY) return readFirstLine();
   const password = await promptHidden('Password for the admin account: ');
-  const problem = passwordProblem(password);
-  if (problem) throw new UsageError(problem);
   if ((await promptHidden('Repeat the password: ')) !== password) throw new UsageError('the passwords do not match');
   return password;
 }
@@ -96,10 +92,9 @@ async function main(): Promise<void> {
 
   const email = (process.argv[2] ?? process.env.ADMIN_EMAIL ?? '').trim();
   if (!email) throw new UsageError('give the email address as an argument or in ADMIN_EMAIL', true);
-  if (!z.email().safeParse(email).success) throw new UsageError(`not an email address: ${email}`, true);
   const password = await readPassword();
-  const problem = passwordProblem(password);
-  if (problem) throw new UsageError(problem);
+  const problem = await credentialsProblem(email, password);
+  if (problem) throw new UsageError(problem, true);
 
   // ADMIN_EMAIL / ADMIN_PASSWORD are this command's input, not the app's: left in, AdminBootstrap
   // would act on them at boot too. The CLI is quiet unless LOG_LEVEL says otherwise.
@@ -107,14 +102,14 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   try {
     app.useLogger(app.get(Logger));
-    const passwords = app.get(PasswordService);
-    // AdminBootstrap.ensureAdmin does the same but only logs the outcome; the CLI reports it.
-    const outcome = await app.get(UsersService).ensureAdmin(email, () => passwords.hash(password));
+    // Running this command is the operator's deliberate choice, so an existing account is promoted.
+    const outcome = await app.get(AdminBootstrap).ensureAdmin(email, password, { promoteExisting: true });
     const where = config.database.url ? 'the MySQL database' : config.database.sqlitePath;
-    const messages = {
+    const messages: Record<AdminOutcome, string> = {
       created: `created admin account ${email} in ${where}`,
       promoted: `${email} already had an account in ${where}; it now has the admin role (its password is unchanged)`,
       unchanged: `${email} is already an admin in ${where}; nothing changed (its password is unchanged)`,
+      refused: `${email} was not promoted`,
     };
     console.log(messages[outcome]);
   } finally {

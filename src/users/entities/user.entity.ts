@@ -10,6 +10,7 @@ export class User {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
+  /** Lower-cased email, compared exactly (binary collation on MySQL, see the migration). */
   @Index('uq_users_email_normalized', { unique: true })
   @Column({ name: 'email_normalized', type: 'varchar', length: 254 })
   emailNormalized: string;
