@@ -9,7 +9,7 @@ import { AdminBootstrap } from './admin.bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RefreshToken } from './entities/refresh-token.entity';
-import { JwtStrategy } from './jwt.strategy';
+import { JwtStrategy, signingKeyOf } from './jwt.strategy';
 import { PasswordService } from './password.service';
 import { RefreshTokenService } from './refresh-token.service';
 
@@ -21,7 +21,7 @@ import { RefreshTokenService } from './refresh-token.service';
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: config.auth.jwtSecret,
+        privateKey: signingKeyOf(config),
         signOptions: { algorithm: 'HS256', expiresIn: config.auth.accessTtlSeconds, issuer: config.auth.jwtIssuer },
       }),
     }),
