@@ -155,8 +155,13 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
   return Object.freeze(toAppConfig(parsed.data));
 }
 
-/** Reads `.env` when present (real environment variables win), then validates the process environment. */
-export function loadConfigFromProcess(envFile = '.env'): AppConfig {
+/** Adds the variables of `.env`, when present, to the process environment; real ones win. */
+export function readEnvFile(envFile = '.env'): void {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
+}
+
+/** Reads `.env`, then validates the process environment. */
+export function loadConfigFromProcess(): AppConfig {
+  readEnvFile();
   return loadConfig(process.env);
 }

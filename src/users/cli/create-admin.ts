@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { plainToInstance } from 'class-transformer';
@@ -7,7 +6,7 @@ import { validate } from 'class-validator';
 import { AppModule } from '../../app.module';
 import { AdminBootstrap } from '../../auth/admin.bootstrap';
 import { RegisterDto } from '../../auth/dto/auth.dto';
-import { ConfigError, loadConfig } from '../../config/app-config';
+import { ConfigError, loadConfig, readEnvFile } from '../../config/app-config';
 import type { AdminOutcome } from '../users.service';
 
 const USAGE = `Usage: npm run create-admin -- <email>
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
     return;
   }
   // Like the server: `.env` when present, real environment variables win.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  readEnvFile();
 
   const email = (process.argv[2] ?? process.env.ADMIN_EMAIL ?? '').trim();
   if (!email) throw new UsageError('give the email address as an argument or in ADMIN_EMAIL', true);
