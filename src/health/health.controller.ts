@@ -11,9 +11,9 @@ import {
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
 import { AppError } from '../common/problem/app-error';
-import { ApiProblemResponses } from '../common/problem/problem.openapi';
+import { ApiProblemResponse } from '../common/problem/problem.openapi';
 import { AppConfig } from '../config/app-config';
-import { HealthDto } from './health.dto';
+import { HealthDto, ReadinessProblemDto } from './health.dto';
 
 class DependencyUnavailableError extends AppError {
   readonly status = 503;
@@ -36,17 +36,31 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ operationId: 'checkLiveness', summary: 'Liveness: the process is up and serving' })
-  @ApiOkResponse({ type: HealthDto })
+  @ApiOperation({
+    operationId: 'checkLiveness',
+    summary: 'Liveness: the process is up and serving',
+    description: 'Runs no dependency checks: answers 200 while the process serves requests. For liveness probes.',
+  })
+  @ApiOkResponse({ type: HealthDto, description: 'The process is serving.', example: { status: 'ok', info: {}, error: {}, details: {} } })
   @HealthCheck({ swaggerDocumentation: false })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @ApiOperation({ operationId: 'checkReadiness', summary: 'Readiness: database reachable, disk and heap within limits' })
-  @ApiOkResponse({ type: HealthDto })
-  @ApiProblemResponses(503)
+  @ApiOperation({
+    operationId: 'checkReadiness',
+    summary: 'Readiness: database reachable, disk and heap within limits',
+    description: 'Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes.',
+  })
+  @ApiOkResponse({ type: HealthDto, description: 'Every dependency is available.' })
+  @ApiProblemResponse(503, ReadinessProblemDto, 'A dependency is unavailable (`checks` says which), or the probe timed out.', {
+    type: 'urn:emporium:problem:unavailable',
+    title: 'Service Unavailable',
+    detail: 'A dependency is unavailable; see checks.',
+    instance: '/health/ready',
+    checks: { database: { status: 'down', message: 'timeout of 1500ms exceeded' }, disk: { status: 'up' }, heap: { status: 'up' } },
+  })
   @HealthCheck({ swaggerDocumentation: false })
   async ready(): Promise<HealthCheckResult> {
     const { health } = this.config;

@@ -1,20 +1,62 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ProblemDto } from '../common/problem/problem.openapi';
+
+/** The outcome of one check, as Terminus reports it. */
+@ApiSchema({ description: 'The outcome of one dependency check.' })
+export class HealthIndicatorDto {
+  /** `up` when the check passed, `down` when it failed. */
+  @ApiProperty({ enum: ['up', 'down'], enumName: 'HealthIndicatorStatus', example: 'up' })
+  status: 'up' | 'down';
+
+  /** Why a check failed, for example `Used heap exceeded the set threshold`. */
+  @ApiPropertyOptional({ maxLength: 1000, example: 'timeout of 1500ms exceeded' })
+  message?: string;
+
+  /** How long a timed check (the database ping) took, in milliseconds. */
+  @ApiPropertyOptional({ type: 'number', format: 'double', minimum: 0, maximum: 86_400_000, example: 1.7 })
+  responseTime?: number;
+}
+
+/** The checks, by name; a probe reports only the ones it runs. */
+@ApiSchema({ description: 'Check outcomes by name. Liveness runs none; readiness runs `database`, `disk` and `heap`.' })
+export class HealthChecksDto {
+  /** Database ping within HEALTH_DB_TIMEOUT_MS. */
+  @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up', responseTime: 1.7 } })
+  database?: HealthIndicatorDto;
+
+  /** Disk holding the working directory below HEALTH_DISK_THRESHOLD. */
+  @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up' } })
+  disk?: HealthIndicatorDto;
+
+  /** Heap below HEALTH_HEAP_LIMIT_MB. */
+  @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up' } })
+  heap?: HealthIndicatorDto;
+}
 
 /** Outcome of the checks, as Terminus reports it. */
+@ApiSchema({ description: 'A passing probe: every check it ran is up.' })
 export class HealthDto {
   /** `ok` when every check passed. */
-  @ApiProperty({ enum: ['ok'], example: 'ok' })
+  @ApiProperty({ enum: ['ok'], enumName: 'HealthStatus', example: 'ok' })
   status: 'ok';
 
-  /** Per check: `{ status: "up", ... }`. */
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { database: { status: 'up' } } })
-  info: Record<string, unknown>;
+  /** The checks that passed. */
+  @ApiProperty({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  info: HealthChecksDto;
 
-  /** Failed checks; empty when healthy. */
-  @ApiProperty({ type: 'object', additionalProperties: true, example: {} })
-  error: Record<string, unknown>;
+  /** The checks that failed; empty on a passing probe. */
+  @ApiProperty({ type: HealthChecksDto, example: {} })
+  error: HealthChecksDto;
 
   /** Every check with its outcome. */
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { database: { status: 'up' } } })
-  details: Record<string, unknown>;
+  @ApiProperty({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  details: HealthChecksDto;
+}
+
+/** The readiness problem: which dependency is down. */
+@ApiSchema({ description: 'A failed readiness probe: a problem document whose `checks` member lists every check with its outcome.' })
+export class ReadinessProblemDto extends ProblemDto {
+  /** Every check with its outcome; absent when the probe itself timed out. */
+  @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'down', message: 'timeout of 1500ms exceeded' }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  checks?: HealthChecksDto;
 }

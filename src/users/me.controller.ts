@@ -14,9 +14,13 @@ export class MeController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getMe', summary: 'The signed-in user\'s own account' })
+  @ApiOperation({
+    operationId: 'getMe',
+    summary: 'The signed-in user\'s own account',
+    description: 'Needs an access token issued to a user (not the metrics token).',
+  })
   @RequirePermissions(Permission.AccountRead)
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ type: UserDto, description: 'The caller\'s account.' })
   @ApiProblemResponses(429)
   async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
     if (!principal.userId) throw new UnauthorizedError('Sign in as a user to read an account.');

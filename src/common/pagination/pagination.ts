@@ -10,7 +10,7 @@ export const MAX_PAGE_SIZE = 100;
 
 export class PageQueryDto {
   /** How many items to return. */
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
+  @ApiPropertyOptional({ description: 'How many items to return.', type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
@@ -19,7 +19,7 @@ export class PageQueryDto {
   limit: number = 20;
 
   /** The `nextCursor` of the previous page; omit it for the first page. */
-  @ApiPropertyOptional({ maxLength: 512, example: 'eyJpZCI6IjAxOTNmMmE0LTdiM2MtNzAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9' })
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page; omit it for the first page.', minLength: 1, maxLength: 512, example: 'eyJpZCI6IjAxOTNmMmE0LTdiM2MtNzAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9' })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -79,15 +79,24 @@ export function Paginated(itemType: Type<unknown>) {
     ApiExtraModels(itemType),
     ApiOkResponse({
       description: 'One page of results, in a stable order. A `Link: <...>; rel="next"` header points at the next page.',
-      headers: { Link: { description: 'RFC 8288 link to the next page, when there is one.', schema: { type: 'string' } } },
+      headers: {
+        Link: {
+          description: 'RFC 8288 link to the next page, sent while there is one.',
+          schema: { type: 'string', maxLength: 4096, example: '</v1/users?limit=20&cursor=eyJpZCI6IjAxOTMifQ>; rel="next"' },
+        },
+      },
       schema: {
         type: 'object',
+        description: `One page of ${itemType.name.replace(/Dto$/, '')} items.`,
         required: ['data', 'nextCursor'],
         properties: {
-          data: { type: 'array', items: { $ref: getSchemaPath(itemType) } },
+          data: { type: 'array', maxItems: MAX_PAGE_SIZE, description: 'The items of this page, at most `limit`.', items: { $ref: getSchemaPath(itemType) } },
           nextCursor: {
             type: 'string',
             nullable: true,
+            minLength: 1,
+            maxLength: 512,
+            pattern: '^[A-Za-z0-9_-]+$',
             description: 'Pass as `cursor` to get the next page; null on the last page.',
             example: null,
           },

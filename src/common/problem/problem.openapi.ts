@@ -1,46 +1,57 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, Type } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { problemType, STATUS_TYPES } from './problem';
 
+/** Caller-chosen request ids are kept when they match this; otherwise the server makes a UUID. */
+export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+export const EXAMPLE_REQUEST_ID = '0b4f6c1e-7a0d-4c41-9d1c-5f0c2c8e9a10';
+
+@ApiSchema({ description: 'One invalid field of a request, in a validation problem.' })
 export class FieldErrorDto {
   /** Path of the offending field, dotted for nested ones. */
-  @ApiProperty({ example: 'email', maxLength: 200 })
+  @ApiProperty({ description: 'Path of the offending field, dotted for nested ones.', example: 'email', minLength: 1, maxLength: 200 })
   field: string;
 
   /** What is wrong with it. */
-  @ApiProperty({ example: 'email must be an email', maxLength: 1000 })
+  @ApiProperty({ description: 'What is wrong with it.', example: 'email must be an email', minLength: 1, maxLength: 1000 })
   message: string;
 }
 
 /** RFC 9457 problem details: the body of every error response. */
+@ApiSchema({ description: 'RFC 9457 problem details: the body of every error response (`application/problem+json`).' })
 export class ProblemDto {
   /** URI identifying the kind of problem; stable, meant for programs. */
-  @ApiProperty({ example: problemType('validation'), maxLength: 200 })
+  @ApiProperty({ description: 'URI identifying the kind of problem; stable, meant for programs.', example: problemType('validation'), maxLength: 200, pattern: '^urn:emporium:problem:[a-z-]+$' })
   type: string;
 
   /** Short human summary of the kind of problem. */
-  @ApiProperty({ example: 'Bad Request', maxLength: 200 })
+  @ApiProperty({ description: 'Short human summary of the kind of problem.', example: 'Bad Request', minLength: 1, maxLength: 200 })
   title: string;
 
   /** The HTTP status code. */
-  @ApiProperty({ example: 400, minimum: 400, maximum: 599 })
+  @ApiProperty({ description: 'The HTTP status code.', type: 'integer', format: 'int32', example: 400, minimum: 400, maximum: 599 })
   status: number;
 
   /** What went wrong this time, for humans. */
-  @ApiProperty({ example: 'The request is not valid.', maxLength: 2000 })
+  @ApiProperty({ description: 'What went wrong this time, for humans.', example: 'The request is not valid.', maxLength: 2000 })
   detail: string;
 
   /** The path that was requested. */
-  @ApiProperty({ example: '/v1/auth/register', maxLength: 2000 })
+  @ApiProperty({ description: 'The path that was requested.', example: '/v1/auth/register', minLength: 1, maxLength: 2000 })
   instance: string;
 
   /** The request id, also sent as the X-Request-Id header; quote it when reporting a problem. */
-  @ApiProperty({ example: '0b4f6c1e-7a0d-4c41-9d1c-5f0c2c8e9a10', maxLength: 128 })
+  @ApiProperty({ description: 'The request id, also sent as the X-Request-Id header; quote it when reporting a problem.', example: EXAMPLE_REQUEST_ID, minLength: 1, maxLength: 128, pattern: REQUEST_ID_PATTERN })
   requestId: string;
 
-  /** One entry per invalid field (validation problems only). */
-  @ApiPropertyOptional({ type: [FieldErrorDto] })
+  /** One entry per invalid field (validation problems, status 400, only). */
+  @ApiPropertyOptional({
+    description: 'One entry per invalid field (validation problems, status 400, only).',
+    type: [FieldErrorDto],
+    maxItems: 1000,
+    example: [{ field: 'email', message: 'email must be an email' }],
+  })
   errors?: FieldErrorDto[];
 }
 
@@ -57,35 +68,61 @@ const DESCRIPTIONS: Record<number, string> = {
   428: 'The operation requires an If-Match header.',
   429: 'Too many requests; wait for the number of seconds in Retry-After.',
   500: 'An unexpected error; quote the request id when reporting it.',
+  503: 'The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.',
 };
+
+/** The OpenAPI response object for an error status: problem+json with an example. */
+export function problemResponse(
+  status: number,
+  options: { description?: string; schemaRef?: string; example?: Record<string, unknown> } = {},
+): ResponseObject {
+  const description = options.description ?? DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error';
+  return {
+    description,
+    headers:
+      status === 429
+        ? {
+            'Retry-After': {
+              description: 'Seconds to wait before trying again.',
+              required: true,
+              schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400, example: 30 },
+            },
+          }
+        : undefined,
+    content: {
+      'application/problem+json': {
+        schema: { $ref: options.schemaRef ?? getSchemaPath(ProblemDto) },
+        example: {
+          type: problemType(status === 400 ? 'validation' : (STATUS_TYPES[status] ?? 'internal')),
+          title: STATUS_CODES[status],
+          status,
+          detail: DESCRIPTIONS[status] ?? STATUS_CODES[status],
+          instance: '/v1/example',
+          requestId: EXAMPLE_REQUEST_ID,
+          ...(status === 400 ? { errors: [{ field: 'email', message: 'email must be an email' }] } : {}),
+          ...options.example,
+        },
+      },
+    },
+  };
+}
 
 /** Documents error answers as problem+json, with an example each. */
 export function ApiProblemResponses(...statuses: number[]) {
   return applyDecorators(
     ApiExtraModels(ProblemDto),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
-        headers:
-          status === 429
-            ? { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', example: 30 } } }
-            : undefined,
-        content: {
-          'application/problem+json': {
-            schema: { $ref: getSchemaPath(ProblemDto) },
-            example: {
-              type: problemType(status === 400 ? 'validation' : STATUS_TYPES[status]),
-              title: STATUS_CODES[status],
-              status,
-              detail: DESCRIPTIONS[status] ?? STATUS_CODES[status],
-              instance: '/v1/example',
-              requestId: '0b4f6c1e-7a0d-4c41-9d1c-5f0c2c8e9a10',
-              ...(status === 400 ? { errors: [{ field: 'email', message: 'email must be an email' }] } : {}),
-            },
-          },
-        },
-      }),
-    ),
+    ...statuses.map((status) => {
+      const { description, headers, content } = problemResponse(status);
+      return ApiResponse({ status, description, headers: headers as never, content: content as never });
+    }),
+  );
+}
+
+/** Documents one error answer whose problem document has extension members (a subclass of ProblemDto). */
+export function ApiProblemResponse(status: number, schema: Type<ProblemDto>, description: string, example: Record<string, unknown>) {
+  const response = problemResponse(status, { description, schemaRef: getSchemaPath(schema), example });
+  return applyDecorators(
+    ApiExtraModels(ProblemDto, schema),
+    ApiResponse({ status, description: response.description, content: response.content as never }),
   );
 }
