@@ -1,0 +1,80 @@
+import { type Client, type Config, createClient, createConfig } from './generated/client/index.js';
+import { isProblem } from './problem.js';
+import { Session, type SessionOptions } from './session.js';
+
+export * from './generated/index.js';
+export { zProblemDto } from './generated/zod.gen.js';
+export type { Client, Config, RequestResult } from './generated/client/index.js';
+export { createClient, createConfig };
+/** The module-level default client the SDK functions use when no `client` is passed. */
+export { client } from './generated/client.gen.js';
+export { isProblem, type Problem, ProblemError } from './problem.js';
+export { Session, type SessionOptions } from './session.js';
+
+export interface EmporiumClientOptions extends Omit<Config, 'baseUrl' | 'auth'> {
+  /** The API's origin, e.g. `https://shop.example.com` (no `/v1`: the paths carry it). */
+  baseUrl: string;
+  /** Token handling for signed-in calls; see {@link Session}. */
+  session?: SessionOptions;
+  /**
+   * Check every error body against the documented problem+json schema and reject the call
+   * when it does not match (default true), just as success bodies are checked by the SDK.
+   */
+  validateProblems?: boolean;
+}
+
+export interface EmporiumClient {
+  client: Client;
+  session: Session;
+}
+
+/**
+ * A client for one API origin with its own session. Pass `{ client }` to every SDK function:
+ *
+ *     const { client, session } = createEmporiumClient({ baseUrl });
+ *     await session.signIn(email, password);
+ *     const { data, error } = await getMe({ client });
+ *
+ * Signed-in calls get `Authorization: Bearer <access token>`, refreshed shortly before it
+ * expires; a 401 on a call that carried a token triggers one refresh and one retry.
+ */
+export function createEmporiumClient(options: EmporiumClientOptions): EmporiumClient {
+  const { session: sessionOptions, validateProblems = true, fetch: baseFetch = globalThis.fetch, ...config } = options;
+  let session: Session | undefined;
+
+  const fetchWithRetry = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const sentToken = request.headers.has('authorization');
+    const retry = sentToken && session?.signedIn ? request.clone() : undefined;
+    const response = await baseFetch(request);
+    if (response.status !== 401 || !retry || !session) return response;
+    try {
+      await session.refresh();
+    } catch {
+      return response;
+    }
+    const token = await session.accessToken();
+    if (!token) return response;
+    retry.headers.set('authorization', `Bearer ${token}`);
+    return baseFetch(retry);
+  };
+
+  const client = createClient(
+    createConfig({
+      ...config,
+      fetch: fetchWithRetry,
+      auth: () => session?.accessToken(),
+    }),
+  );
+  session = new Session(client, sessionOptions);
+
+  if (validateProblems) {
+    client.interceptors.error.use((error, response) => {
+      if (response && /^application\/problem\+json/.test(response.headers.get('content-type') ?? '') && !isProblem(error)) {
+        throw new Error(`response ${response.status} is not a valid problem+json body: ${JSON.stringify(error)}`);
+      }
+      return error;
+    });
+  }
+  return { client, session };
+}

@@ -1,0 +1,250 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  getMe,
+  getUser,
+  listUsers,
+  login,
+  logout,
+  type Problem,
+  refreshTokens,
+  register,
+  setUserRoles,
+  type UserDto,
+} from '../clients/typescript/src/index.js';
+import { PASSWORD, uniqueEmail } from './support/factories';
+import { apiClient, signedInAs, signedInCustomer } from './support/client';
+import { startTestApp, TestApp } from './support/test-app';
+
+// Consumer-driven tests: the API as a client sees it, through the generated TypeScript client
+// (clients/typescript) and nothing else. Every success body is parsed with the zod schema of
+// its operation and every problem body with ProblemDto's, so a drift between the server and
+// openapi.json fails here. New flows go in a `describe` of their own below `errors`, e.g.
+// 'storefront flow' (browse, cart, checkout, pay) and 'staff flow' (products, stock, fulfilment),
+// using apiClient/signedInCustomer/signedInAs from test/support/client.ts.
+
+const ADMIN_EMAIL = 'consumer.admin@example.com';
+const ADMIN_PASSWORD = 'consumer-admin-password-1';
+
+/** Asserts the problem+json shape every error has, tied to the X-Request-Id header. */
+function expectProblem(error: Problem | undefined, response: Response | undefined, status: number): Problem {
+  expect(response?.status).toBe(status);
+  expect(response?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(error).toMatchObject({ status, type: expect.stringMatching(/^urn:emporium:problem:/), detail: expect.any(String) });
+  expect(error?.requestId).toBe(response?.headers.get('x-request-id'));
+  return error!;
+}
+
+describe('consumer (generated TypeScript client)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
+  });
+  afterAll(() => t?.close());
+
+  describe('account flow', () => {
+    const email = uniqueEmail('consumer');
+    let me: UserDto;
+
+    it('registers, signs in, reads the profile, refreshes and signs out', async () => {
+      const { client, session } = apiClient(t);
+
+      const registered = await register({ client, body: { email, password: PASSWORD, name: 'Ada Consumer' } });
+      expect(registered.response.status).toBe(201);
+      expect(registered.error).toBeUndefined();
+      me = registered.data!;
+      expect(me).toMatchObject({ email, name: 'Ada Consumer', roles: ['customer'] });
+
+      const tokens = await session.signIn(email, PASSWORD);
+      expect(tokens.tokenType).toBe('Bearer');
+      expect(tokens.expiresIn).toBeGreaterThan(0);
+
+      const profile = await getMe({ client });
+      expect(profile.error).toBeUndefined();
+      expect(profile.data).toEqual(me);
+
+      const rotated = await session.refresh();
+      expect(rotated.refreshToken).not.toBe(tokens.refreshToken);
+      expect((await getMe({ client, throwOnError: true })).data.id).toBe(me.id);
+
+      await session.signOut();
+      expect(session.signedIn).toBe(false);
+      const spent = await refreshTokens({ client, body: { refreshToken: rotated.refreshToken } });
+      expectProblem(spent.error, spent.response, 401);
+    });
+
+    it('works with the plain SDK functions and an explicit bearer token too', async () => {
+      const { client } = apiClient(t);
+      const { data: pair } = await login({ client, body: { email, password: PASSWORD }, throwOnError: true });
+      const { data } = await getMe({ client, auth: pair.accessToken, throwOnError: true });
+      expect(data.id).toBe(me.id);
+      const refreshed = await refreshTokens({ client, body: { refreshToken: pair.refreshToken }, throwOnError: true });
+      const out = await logout({ client, body: { refreshToken: refreshed.data.refreshToken } });
+      expect(out.response.status).toBe(204);
+    });
+
+    it('refreshes before the access token expires', async () => {
+      // A margin longer than the token's lifetime: every call counts as "about to expire".
+      const { client, session } = apiClient(t, { session: { refreshMarginSeconds: 24 * 3600 } });
+      const first = await session.signIn(email, PASSWORD);
+      expect((await getMe({ client })).data?.id).toBe(me.id);
+      expect(session.current?.refreshToken).not.toBe(first.refreshToken);
+    });
+
+    it('shares one refresh between concurrent calls (a second would be refresh-token reuse)', async () => {
+      const { client, session } = apiClient(t, { session: { refreshMarginSeconds: 24 * 3600 } });
+      await session.signIn(email, PASSWORD);
+      const results = await Promise.all([getMe({ client }), getMe({ client }), listUsers({ client })]);
+      expect(results.map((result) => result.response.status)).toEqual([200, 200, 403]);
+      expect((await getMe({ client })).data?.id).toBe(me.id);
+    });
+
+    it('refreshes once and retries when a call with a token is answered 401', async () => {
+      const { client, session } = apiClient(t);
+      const pair = await session.signIn(email, PASSWORD);
+      session.restore({ ...pair, accessToken: 'revoked-or-garbled-access-token' });
+
+      const { data, error } = await getMe({ client });
+      expect(error).toBeUndefined();
+      expect(data?.id).toBe(me.id);
+      expect(session.current?.refreshToken).not.toBe(pair.refreshToken);
+    });
+  });
+
+  describe('errors', () => {
+    it('400: invalid input lists the fields in errors[]', async () => {
+      const { client } = apiClient(t);
+      const { data, error, response } = await register({ client, body: { email: 'not-an-email', password: 'short' } });
+      expect(data).toBeUndefined();
+      const problem = expectProblem(error, response, 400);
+      expect(problem.errors?.map((e) => e.field).sort()).toEqual(['email', 'password']);
+      expect(problem.errors?.every((e) => e.message.length > 0)).toBe(true);
+    });
+
+    it('401: missing, malformed and bad credentials', async () => {
+      const { client } = apiClient(t);
+      const missing = await getMe({ client });
+      expectProblem(missing.error, missing.response, 401);
+
+      const malformed = await getMe({ client, auth: 'not-a-jwt' });
+      expectProblem(malformed.error, malformed.response, 401);
+
+      const wrongPassword = await login({ client, body: { email: ADMIN_EMAIL, password: 'wrong-password-123' } });
+      expectProblem(wrongPassword.error, wrongPassword.response, 401);
+    });
+
+    it('403: a customer may not list users', async () => {
+      const customer = await signedInCustomer(t);
+      const { error, response } = await listUsers({ client: customer.client });
+      expectProblem(error, response, 403);
+    });
+
+    it('404: an unknown user', async () => {
+      const admin = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const { error, response } = await getUser({ client: admin.client, path: { id: '00000000-0000-4000-8000-000000000000' } });
+      expectProblem(error, response, 404);
+    });
+
+    it('409: registering an email twice', async () => {
+      const { client } = apiClient(t);
+      const email = uniqueEmail('twice');
+      await register({ client, body: { email, password: PASSWORD }, throwOnError: true });
+      const again = await register({ client, body: { email, password: PASSWORD } });
+      expectProblem(again.error, again.response, 409);
+    });
+
+    it('412: a stale If-Match; the fresh one succeeds', async () => {
+      const admin = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const customer = await signedInCustomer(t);
+      const read = await getUser({ client: admin.client, path: { id: customer.id }, throwOnError: true });
+      const etag = read.response.headers.get('etag')!;
+      expect(etag).toBeTruthy();
+
+      const first = await setUserRoles({
+        client: admin.client,
+        path: { id: customer.id },
+        headers: { 'If-Match': etag },
+        body: { roles: ['support'] },
+        throwOnError: true,
+      });
+      expect(first.data.roles).toEqual(['support']);
+
+      const stale = await setUserRoles({ client: admin.client, path: { id: customer.id }, headers: { 'If-Match': etag }, body: { roles: ['manager'] } });
+      expectProblem(stale.error, stale.response, 412);
+    });
+
+    it('422: the last admin may not demote themself', async () => {
+      const admin = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const { data: self } = await getMe({ client: admin.client, throwOnError: true });
+      const { error, response } = await setUserRoles({ client: admin.client, path: { id: self.id }, body: { roles: ['customer'] } });
+      expectProblem(error, response, 422);
+    });
+
+    describe('429', () => {
+      let limited: TestApp;
+      beforeAll(async () => {
+        limited = await startTestApp({ AUTH_THROTTLE_LIMIT: '2' });
+      });
+      afterAll(() => limited?.close());
+
+      it('too many sign-in attempts, with Retry-After', async () => {
+        const { client } = apiClient(limited);
+        const body = { email: uniqueEmail('throttled'), password: PASSWORD };
+        const statuses: number[] = [];
+        let last: Awaited<ReturnType<typeof login<false>>> | undefined;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          last = await login({ client, body });
+          statuses.push(last.response.status);
+        }
+        expect(statuses).toEqual([401, 401, 429]);
+        expectProblem(last!.error, last!.response, 429);
+        expect(Number(last!.response.headers.get('retry-after'))).toBeGreaterThan(0);
+      });
+    });
+  });
+
+  describe('runtime validation', () => {
+    // A stand-in server that breaks the contract, to prove the client checks what it receives.
+    let fake: Server;
+    let baseUrl: string;
+    const respond = new Map<string, { status: number; type: string; body: unknown }>();
+
+    beforeAll(async () => {
+      fake = createServer((request, response) => {
+        const answer = respond.get(`${request.method} ${request.url}`) ?? { status: 404, type: 'text/plain', body: 'no' };
+        response.writeHead(answer.status, { 'content-type': answer.type });
+        response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      });
+      await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+      baseUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => fake.close(() => resolve())));
+
+    const user: UserDto = {
+      id: '6f1c1f5e-5d1a-4c1e-9d7a-0d5f3c2b1a00',
+      email: 'valid@example.com',
+      name: null,
+      roles: ['customer'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+
+    it('accepts a body that matches the schema', async () => {
+      respond.set('GET /v1/me', { status: 200, type: 'application/json', body: user });
+      const { data } = await getMe({ client: apiClient({ baseUrl }).client, auth: 'token', throwOnError: true });
+      expect(data).toEqual(user);
+    });
+
+    it('rejects a success body that breaks the schema', async () => {
+      respond.set('GET /v1/me', { status: 200, type: 'application/json', body: { ...user, roles: ['emperor'], id: 42 } });
+      await expect(getMe({ client: apiClient({ baseUrl }).client, auth: 'token' })).rejects.toMatchObject({ name: 'ZodError' });
+    });
+
+    it('rejects a problem body that breaks ProblemDto', async () => {
+      respond.set('GET /v1/me', { status: 401, type: 'application/problem+json', body: { message: 'Unauthorized' } });
+      await expect(getMe({ client: apiClient({ baseUrl }).client, auth: 'token' })).rejects.toThrow(/not a valid problem\+json body/);
+    });
+  });
+});
