@@ -1,12 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { expect } from 'vitest';
 import { createApp, CreateAppOptions } from '../../src/app';
 import { AppConfig, Env, loadConfig } from '../../src/config/app-config';
+import { buildOpenApiDocument } from '../../src/openapi/openapi';
+import { OpenApiResponseValidator } from './openapi-validator';
 
 /** Set TEST_DATABASE_URL=mysql://root@127.0.0.1:3306 to run the suite on MySQL/MariaDB instead of SQLite. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -71,6 +74,8 @@ export interface RequestOptions {
 }
 
 export class TestApp {
+  private validator?: OpenApiResponseValidator;
+
   constructor(
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
@@ -94,10 +99,20 @@ export class TestApp {
     const text = await response.text();
     let parsed: unknown = text;
     if (text && /json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
+    // Every answer must be one the OpenAPI document of this very app promises (test/support/openapi-validator.ts).
+    this.validator ??= new OpenApiResponseValidator(buildOpenApiDocument(this.app));
+    this.validator.check({ method, path, status: response.status, contentType: response.headers.get('content-type'), text,
+      responseHeaders: [...response.headers.keys()],
+      requestHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])),
+    });
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
   async close(): Promise<void> {
+    if (this.validator && process.env.OPENAPI_VALIDATION_LOG) {
+      const { validated, skipped } = this.validator;
+      appendFileSync(process.env.OPENAPI_VALIDATION_LOG, `${JSON.stringify({ file: expect.getState().testPath, validated, skipped })}\n`);
+    }
     await this.app.close();
     await this.database.drop();
   }
