@@ -2,6 +2,8 @@ import { ExecutionContext, Injectable, Module } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../config/app-config';
+import { RedisService } from '../../redis/redis.service';
+import { RedisThrottlerStorage } from './redis-throttler-storage';
 
 /** Metadata that puts a controller or handler under the stricter `auth` limit as well. */
 export const STRICT_THROTTLE = 'emporium:strictThrottle';
@@ -11,15 +13,17 @@ const isStrict = (context: ExecutionContext): boolean =>
 
 /**
  * Rate limits per client address: a general one on every route, and a stricter one on the routes
- * marked STRICT_THROTTLE (sign-in, registration, token refresh). Counters are kept in memory.
+ * marked STRICT_THROTTLE (sign-in, registration, token refresh). Counters are kept in memory, or in
+ * Redis when REDIS_URL is set, so that every instance counts against the same limit.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      inject: [AppConfig, RedisService],
+      useFactory: (config: AppConfig, redis: RedisService) => {
         const ttl = config.throttle.ttlSeconds * 1000;
         return {
+          storage: redis.client ? new RedisThrottlerStorage(redis.client, redis.key('throttle', '')) : undefined,
           errorMessage: 'Too many requests; wait for the number of seconds in Retry-After, then try again.',
           throttlers: [
             { name: 'default', ttl, limit: config.throttle.limit },

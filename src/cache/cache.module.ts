@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { CacheService } from './cache.service';
+
+/** CacheService for every module: in memory, or in Redis when REDIS_URL is set. */
+@Global()
+@Module({ providers: [CacheService], exports: [CacheService] })
+export class CacheModule {}

@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { RedisService } from '../redis/redis.service';
+import { CacheStore, MemoryCacheStore, RedisCacheStore } from './cache.store';
+
+/**
+ * What get() saw: pass it to set() after loading the value, so the entry is stamped with the tag
+ * tokens read *before* the load (see the class comment).
+ */
+export interface CacheLookup<T> {
+  hit: boolean;
+  value: T | undefined;
+  stamp: CacheStamp;
+}
+
+/** Opaque: the key and the tag tokens current when get() ran (none when the store failed). */
+export interface CacheStamp {
+  readonly key: string;
+  readonly tokens: readonly string[] | undefined;
+}
+
+interface Envelope {
+  /** The tag tokens the entry was stamped with. */
+  t: readonly string[];
+  v: unknown;
+}
+
+/**
+ * A cache of JSON values with tag-based invalidation, in this process (a bounded LRU) or, with
+ * REDIS_URL set, in Redis shared by every instance.
+ *
+ * Invalidation by tag tokens (versioned namespaces): each tag (`product:42`, `catalog:products`)
+ * has a random token. An entry stores the tokens of its tags *as read before its value was
+ * loaded*, and a read counts as a hit only while every token still matches. `invalidate(tags)`
+ * gives those tags new tokens: one atomic Redis transaction, whatever the number of entries, after
+ * which no process can get a hit on anything stamped before it; the dead entries just expire.
+ * Why this and not deleting keys:
+ * - a reader that loaded the old value before a write and stores it after the write's
+ *   invalidation stamps it with the old token, so it never hits (deleting keys loses this race);
+ * - no SCAN/KEYS over a shared Redis, and no list of keys per tag to keep consistent;
+ * - a tag token that expires or is evicted comes back as a new random token, which can only
+ *   cause misses, never stale hits.
+ * The contract for writers: change the data, then `await invalidate(tags)` before answering; a
+ * read that starts after that never sees the old value, on any instance sharing the Redis.
+ * Reads degrade to misses (logged) while the store fails; invalidate() and delete() throw.
+ */
+@Injectable()
+export class CacheService {
+  private readonly logger = new Logger(CacheService.name);
+  private readonly store: CacheStore;
+  private readonly defaultTtlMs: number;
+
+  constructor(config: AppConfig, redis: RedisService) {
+    this.defaultTtlMs = config.cache.ttlSeconds * 1000;
+    this.store = redis.client ? new RedisCacheStore(redis.client, redis.key('cache', '')) : new MemoryCacheStore(config.cache.maxEntries);
+  }
+
+  /** Whether entries live in Redis (shared) or in this process. */
+  get shared(): boolean {
+    return this.store instanceof RedisCacheStore;
+  }
+
+  /** Looks `key` up; a hit needs every tag unchanged since the entry was stored. */
+  async get<T>(key: string, tags: readonly string[] = []): Promise<CacheLookup<T>> {
+    const sortedTags = normalize(tags);
+    try {
+      const { entry, tokens } = await this.store.read(key, sortedTags);
+      const stamp = { key, tokens };
+      if (entry === null) return { hit: false, value: undefined, stamp };
+      const envelope = JSON.parse(entry) as Envelope;
+      const fresh = envelope.t.length === tokens.length && envelope.t.every((token, i) => token === tokens[i]);
+      return fresh ? { hit: true, value: envelope.v as T, stamp } : { hit: false, value: undefined, stamp };
+    } catch (error) {
+      this.logger.warn({ event: 'cache.read_failed', err: error, key }, 'cache read failed; treating it as a miss');
+      return { hit: false, value: undefined, stamp: { key, tokens: undefined } };
+    }
+  }
+
+  /** Stores a value loaded after `get()` returned `stamp`. JSON values only; `undefined` is not stored. */
+  async set(stamp: CacheStamp, value: unknown, ttlSeconds?: number): Promise<void> {
+    if (!stamp.tokens || value === undefined) return;
+    const envelope: Envelope = { t: stamp.tokens, v: value };
+    try {
+      await this.store.write(stamp.key, JSON.stringify(envelope), ttlSeconds ? ttlSeconds * 1000 : this.defaultTtlMs);
+    } catch (error) {
+      this.logger.warn({ event: 'cache.write_failed', err: error, key: stamp.key }, 'cache write failed');
+    }
+  }
+
+  /** get(), and on a miss load() and set(): the race-safe way to fill the cache. */
+  async wrap<T>(key: string, tags: readonly string[], load: () => Promise<T>, ttlSeconds?: number): Promise<T> {
+    const lookup = await this.get<T>(key, tags);
+    if (lookup.hit) return lookup.value as T;
+    const value = await load();
+    await this.set(lookup.stamp, value, ttlSeconds);
+    return value;
+  }
+
+  /** Ends every entry carrying one of these tags, on every instance sharing the store. Throws if it could not. */
+  async invalidate(tags: readonly string[]): Promise<void> {
+    await this.store.renew(normalize(tags));
+  }
+
+  /** Removes one entry. Prefer tags: a concurrent reader may store the old value again right after. */
+  async delete(key: string): Promise<void> {
+    await this.store.delete(key);
+  }
+}
+
+function normalize(tags: readonly string[]): string[] {
+  return [...new Set(tags)].sort();
+}
