@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { CatalogModule } from './catalog/catalog.module';
+import { CacheModule } from './cache/cache.module';
 import { TimeoutInterceptor } from './common/http/timeout.interceptor';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { AppThrottlerGuard, ThrottlingModule } from './common/throttling/throttling';
@@ -10,7 +12,10 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MediaModule } from './media/media.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { RedisModule } from './redis/redis.module';
+import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -22,10 +27,15 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logDestination),
         DatabaseModule,
+        RedisModule,
+        CacheModule,
         ThrottlingModule,
         HealthModule,
         AuthModule,
         UsersModule,
+        StorageModule,
+        MediaModule,
+        CatalogModule,
       ],
       providers: [
         // Guards run in this order: rate limits first, so rejected credentials still count.

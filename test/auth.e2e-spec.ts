@@ -321,6 +321,12 @@ describe('auth', () => {
       expectProblem(await refresh(first.refreshToken), 401, '/v1/auth/refresh');
     });
 
+    it('refreshes even when the client still attaches its expired or broken access token', async () => {
+      const first = await signIn(t, email);
+      const response = await t.request('POST', '/v1/auth/refresh', { token: 'expired.or.broken', body: { refreshToken: first.refreshToken } });
+      expect(response.status).toBe(200);
+    });
+
     it('revokes the whole family when a spent token comes back', async () => {
       const first = await signIn(t, email);
       const other = await signIn(t, email);

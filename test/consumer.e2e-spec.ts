@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createCategory,
+  createProduct,
   getMe,
+  getProductBySlug,
+  listProducts,
+  updateProduct,
   getUser,
   listUsers,
   login,
@@ -202,6 +207,41 @@ describe('consumer (generated TypeScript client)', () => {
         expectProblem(last!.error, last!.response, 429);
         expect(Number(last!.response.headers.get('retry-after'))).toBeGreaterThan(0);
       });
+    });
+  });
+
+  describe('catalog browsing', () => {
+    it('staff create and publish a product; anonymous shoppers read it by slug and find it in its category', async () => {
+      const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const category = await createCategory({ client: staff.client, body: { name: 'Mugs', slug: 'consumer-mugs' }, throwOnError: true });
+      const created = await createProduct({
+        client: staff.client,
+        body: {
+          slug: 'consumer-mug',
+          name: 'Enamel mug',
+          categoryIds: [category.data.id],
+          variants: [{ sku: 'MUG-WHITE', priceAmount: 1200, currency: 'EUR', options: { colour: 'white' } }],
+        },
+        throwOnError: true,
+      });
+      expect(created.data.status).toBe('draft');
+
+      const shopper = apiClient(t);
+      const hidden = await getProductBySlug({ client: shopper.client, path: { slug: 'consumer-mug' } });
+      expectProblem(hidden.error, hidden.response, 404);
+
+      await updateProduct({
+        client: staff.client,
+        path: { id: created.data.id },
+        headers: { 'If-Match': created.response.headers.get('etag')! },
+        body: { status: 'active' },
+        throwOnError: true,
+      });
+      const read = await getProductBySlug({ client: shopper.client, path: { slug: 'consumer-mug' }, throwOnError: true });
+      expect(read.data).toMatchObject({ id: created.data.id, status: 'active', variants: [{ sku: 'MUG-WHITE', priceAmount: 1200 }] });
+      const list = await listProducts({ client: shopper.client, query: { categoryId: category.data.id }, throwOnError: true });
+      expect(list.data.data.map((product) => product.id)).toEqual([created.data.id]);
+      expect(list.data.nextCursor).toBeNull();
     });
   });
 

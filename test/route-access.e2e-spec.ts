@@ -19,6 +19,19 @@ const KNOWN_ROUTES = [
   'GET /metrics',
   'GET /health/live',
   'GET /health/ready',
+  'GET /v1/categories',
+  'GET /v1/categories/:id',
+  'POST /v1/categories',
+  'PATCH /v1/categories/:id',
+  'GET /v1/products',
+  'GET /v1/products/:id',
+  'GET /v1/products/by-slug/:slug',
+  'POST /v1/products',
+  'PATCH /v1/products/:id',
+  'POST /v1/products/:id/archive',
+  'POST /v1/products/:id/restore',
+  'POST /v1/products/:id/variants',
+  'PATCH /v1/products/:id/variants/:variantId',
 ];
 
 const label = (route: RouteAccess) => `${route.method} ${route.path}`;
@@ -55,6 +68,16 @@ describe('route access', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('verifies a bad bearer token on public routes that identify the caller (401), and ignores it on the others', async () => {
+    const wrong: string[] = [];
+    for (const route of routes.filter((r) => r.isPublic)) {
+      const { status } = await t.request(httpMethod(route), route.path.replace(/:\w+/g, () => randomUUID()), { token: 'not.a.token' });
+      if (route.identifiesCaller ? status !== 401 : status === 401) wrong.push(`${label(route)} -> ${status}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(routes.filter((r) => r.identifiesCaller).length).toBeGreaterThan(0);
+  });
 });
 
 describe('the route walk itself', () => {
@@ -77,8 +100,8 @@ describe('the route walk itself', () => {
   it('reports an undecorated handler, and keeps a guarded handler of a public controller guarded', async () => {
     const moduleRef = await Test.createTestingModule({ controllers: [UndecoratedController, MixedController] }).compile();
     expect(walkRoutes(moduleRef)).toEqual([
-      { method: 'GET', path: '/naked', handler: 'UndecoratedController.list', isPublic: false, permissions: [] },
-      { method: 'POST', path: '/v2/mixed/:id', handler: 'MixedController.write', isPublic: false, permissions: [Permission.UsersWrite] },
+      { method: 'GET', path: '/naked', handler: 'UndecoratedController.list', isPublic: false, identifiesCaller: false, permissions: [] },
+      { method: 'POST', path: '/v2/mixed/:id', handler: 'MixedController.write', isPublic: false, identifiesCaller: false, permissions: [Permission.UsersWrite] },
     ]);
     await moduleRef.close();
   });

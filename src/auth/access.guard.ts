@@ -17,7 +17,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * The global guard: denies every handler unless it is marked @Public() or names the
- * permissions it needs with @RequirePermissions(), and the caller holds one of them.
+ * permissions it needs with @RequirePermissions(), and the caller holds one of them. Public
+ * handlers marked identifyCaller also verify a bearer token sent along, to know who is calling.
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
@@ -32,12 +33,17 @@ export class AccessGuard extends AuthGuard('jwt') {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const rule = accessRuleOf(this.reflector, context.getHandler(), context.getClass());
-    if (rule.kind === 'public') return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (rule.kind === 'public') {
+      if (rule.identifyCaller && request.headers.authorization !== undefined) {
+        request.user = this.serviceTokenPrincipal(request) ?? (await this.authenticate(context));
+      }
+      return true;
+    }
     if (rule.kind === 'unset') {
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} is neither public nor guarded; denied`);
       throw new ForbiddenError('This operation is not open to any caller.');
     }
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
     request.user = this.serviceTokenPrincipal(request) ?? (await this.authenticate(context));
     const required = rule.permissions;
     const granted = request.user.permissions;

@@ -6,9 +6,20 @@ import { Permission } from './permissions';
 
 export const IS_PUBLIC = 'emporium:isPublic';
 export const REQUIRED_PERMISSIONS = 'emporium:requiredPermissions';
+export const IDENTIFIES_CALLER = 'emporium:identifiesCaller';
 
-/** Opens a handler (or controller) to anonymous callers. Everything else is denied by default. */
-export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension('x-public', true));
+/**
+ * Opens a handler (or controller) to anonymous callers. Everything else is denied by default.
+ * With `identifyCaller`, a bearer token sent along is verified (a bad one is 401) so the handler
+ * can tailor its answer, e.g. staff see drafts; other public routes ignore tokens altogether, so a
+ * client that attaches an expired token everywhere can still refresh it or register.
+ */
+export const Public = (options: { identifyCaller?: boolean } = {}) =>
+  applyDecorators(
+    SetMetadata(IS_PUBLIC, true),
+    ApiExtension('x-public', true),
+    ...(options.identifyCaller ? [SetMetadata(IDENTIFIES_CALLER, true), ApiProblemResponses(401)] : []),
+  );
 
 /**
  * Guards a handler: the caller must be authenticated and hold at least one of the permissions.
@@ -22,7 +33,10 @@ export const RequirePermissions = (...permissions: [Permission, ...Permission[]]
     ApiProblemResponses(401, 403),
   );
 
-export type AccessRule = { kind: 'public' } | { kind: 'permissions'; permissions: Permission[] } | { kind: 'unset' };
+export type AccessRule =
+  | { kind: 'public'; identifyCaller: boolean }
+  | { kind: 'permissions'; permissions: Permission[] }
+  | { kind: 'unset' };
 
 /**
  * How the access guard treats a handler. The handler's own marking wins over its controller's,
@@ -35,7 +49,9 @@ export function accessRuleOf(reflector: Reflector, handler: MetadataTarget, cont
   for (const target of [handler, controller]) {
     const permissions = reflector.get<Permission[] | undefined>(REQUIRED_PERMISSIONS, target);
     if (permissions?.length) return { kind: 'permissions', permissions };
-    if (reflector.get<boolean | undefined>(IS_PUBLIC, target)) return { kind: 'public' };
+    if (reflector.get<boolean | undefined>(IS_PUBLIC, target)) {
+      return { kind: 'public', identifyCaller: reflector.get<boolean | undefined>(IDENTIFIES_CALLER, target) === true };
+    }
   }
   return { kind: 'unset' };
 }

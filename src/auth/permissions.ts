@@ -4,6 +4,7 @@ export enum Permission {
   UsersRead = 'users:read',
   UsersWrite = 'users:write',
   MetricsRead = 'metrics:read',
+  CatalogWrite = 'catalog:write',
 }
 
 export enum Role {
@@ -16,7 +17,7 @@ export enum Role {
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Customer]: [Permission.AccountRead],
   [Role.Support]: [Permission.AccountRead, Permission.UsersRead],
-  [Role.Manager]: [Permission.AccountRead, Permission.UsersRead, Permission.MetricsRead],
+  [Role.Manager]: [Permission.AccountRead, Permission.UsersRead, Permission.MetricsRead, Permission.CatalogWrite],
   [Role.Admin]: Object.values(Permission),
 };
 

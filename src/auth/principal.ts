@@ -24,3 +24,8 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
   if (!principal) throw new Error('CurrentPrincipal used on a route the access guard does not cover');
   return principal;
 });
+
+/** The caller of a public handler when it presented a valid token; undefined for anonymous callers. */
+export const OptionalPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Principal | undefined => context.switchToHttp().getRequest<FastifyRequest>().user,
+);

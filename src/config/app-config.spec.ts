@@ -48,6 +48,9 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, 'PORT: expected a whole number'],
     [{ DATABASE_URL: 'postgres://db/emporium' }, 'DATABASE_URL: expected a mysql:// or mariadb:// URL'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: expected a mysql:// or mariadb:// URL'],
+    [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL: expected a redis:// or rediss:// URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: expected a redis:// or rediss:// URL'],
+    [{ CACHE_TTL_SECONDS: '0' }, 'CACHE_TTL_SECONDS: expected at least 1'],
     [{ DATABASE_LOCK_TIMEOUT_SECONDS: '0' }, 'DATABASE_LOCK_TIMEOUT_SECONDS: expected at least 1'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY: expected true or false'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET: expected at least 32 characters'],
@@ -55,6 +58,16 @@ describe('loadConfig', () => {
     const error = configErrorOf(raw);
     expect(error.problems).toEqual([problem]);
     expect(error.message).toContain(problem);
+  });
+
+  it('reads the Redis and cache settings, with Redis off by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      redis: { url: undefined, keyPrefix: 'emporium:', commandTimeoutMs: 2000 },
+      cache: { ttlSeconds: 60, maxEntries: 10_000 },
+    });
+    const config = loadConfig({ REDIS_URL: 'rediss://:secret@cache.internal:6380/2', REDIS_KEY_PREFIX: 'shop:', CACHE_TTL_SECONDS: '30' });
+    expect(config.redis).toMatchObject({ url: 'rediss://:secret@cache.internal:6380/2', keyPrefix: 'shop:' });
+    expect(config.cache.ttlSeconds).toBe(30);
   });
 
   it('names every bad variable at once', () => {

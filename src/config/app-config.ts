@@ -59,6 +59,14 @@ export const envSchema = z
     THROTTLE_LIMIT: int(1, 1_000_000).default(600),
     AUTH_THROTTLE_LIMIT: int(1, 1_000_000).default(20),
 
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+      .optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('emporium:'),
+    REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(2000),
+    CACHE_TTL_SECONDS: int(1, 86_400).default(60),
+    CACHE_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
+
     METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
     HEALTH_DB_TIMEOUT_MS: int(50, 60_000).default(1500),
     HEALTH_HEAP_LIMIT_MB: int(16, 65_536).default(1024),
@@ -67,8 +75,28 @@ export const envSchema = z
       .gt(0, { error: 'expected a fraction between 0 and 1' })
       .lte(1, { error: 'expected a fraction between 0 and 1' })
       .default(0.95),
+
+    STORAGE_DRIVER: z.enum(['local', 's3'], { error: 'expected local or s3' }).default('local'),
+    STORAGE_LOCAL_DIR: z.string().min(1).default('data/uploads'),
+    STORAGE_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' })
+      .optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
   })
   .superRefine((env, ctx) => {
+    if (env.STORAGE_DRIVER === 's3') {
+      for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when STORAGE_DRIVER=s3' });
+      }
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' });
     }
@@ -120,11 +148,32 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       limit: env.THROTTLE_LIMIT,
       authLimit: env.AUTH_THROTTLE_LIMIT,
     },
+    /** Unset url: no Redis; cache and rate limits stay in this process. */
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS },
+    cache: { ttlSeconds: env.CACHE_TTL_SECONDS, maxEntries: env.CACHE_MAX_ENTRIES },
     metrics: { token: env.METRICS_TOKEN },
     health: {
       dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS,
       heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
       diskThreshold: env.HEALTH_DISK_THRESHOLD,
+    },
+    storage: {
+      driver: env.STORAGE_DRIVER,
+      localDir: env.STORAGE_LOCAL_DIR,
+      /** Where stored files are served from (a CDN or the bucket's website), without a trailing slash. */
+      publicBaseUrl: env.STORAGE_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      s3: {
+        bucket: env.S3_BUCKET ?? '',
+        region: env.S3_REGION,
+        endpoint: env.S3_ENDPOINT,
+        accessKeyId: env.S3_ACCESS_KEY_ID ?? '',
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? '',
+        forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      },
+    },
+    images: {
+      maxBytes: env.IMAGE_MAX_BYTES,
+      maxPixels: env.IMAGE_MAX_PIXELS,
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   HealthCheck,
   HealthCheckResult,
   HealthCheckService,
+  HealthIndicatorService,
   MemoryHealthIndicator,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
@@ -13,6 +14,8 @@ import { Public } from '../auth/decorators';
 import { AppError } from '../common/problem/app-error';
 import { ApiProblemResponse } from '../common/problem/problem.openapi';
 import { AppConfig } from '../config/app-config';
+import { RedisService } from '../redis/redis.service';
+import { StorageService } from '../storage/storage.service';
 import { HealthDto, ReadinessProblemDto } from './health.dto';
 
 class DependencyUnavailableError extends AppError {
@@ -32,6 +35,9 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly disk: DiskHealthIndicator,
     private readonly memory: MemoryHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly redis: RedisService,
+    private readonly storage: StorageService,
     private readonly config: AppConfig,
   ) {}
 
@@ -50,7 +56,7 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     operationId: 'checkReadiness',
-    summary: 'Readiness: database reachable, disk and heap within limits',
+    summary: 'Readiness: database (and Redis) reachable, disk and heap within limits',
     description: 'Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes.',
   })
   @ApiOkResponse({ type: HealthDto, description: 'Every dependency is available.' })
@@ -69,11 +75,27 @@ export class HealthController {
         () => this.db.pingCheck('database', { timeout: health.dbTimeoutMs }),
         () => this.disk.checkStorage('disk', { path: process.cwd(), thresholdPercent: health.diskThreshold }),
         () => this.memory.checkHeap('heap', health.heapLimitBytes),
+        ...this.redisCheck(),
+        ...this.storageCheck(),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const checks = (error.getResponse() as { details?: unknown }).details;
       throw new DependencyUnavailableError('A dependency is unavailable; see checks.', { checks });
     }
+  }
+
+  /** With REDIS_URL set: a PING within HEALTH_DB_TIMEOUT_MS (cache and rate limits depend on it). */
+  private redisCheck() {
+    const client = this.redis.client;
+    if (!client) return [];
+    return [() => this.indicators.check('redis').attempt(async () => void (await client.ping())).withTimeout(this.config.health.dbTimeoutMs)];
+  }
+
+  /** With STORAGE_DRIVER=s3: a HeadBucket within HEALTH_DB_TIMEOUT_MS (local disk is covered by the disk check). */
+  private storageCheck() {
+    if (this.storage.driverName !== 's3') return [];
+    const timeout = this.config.health.dbTimeoutMs;
+    return [() => this.indicators.check('storage').attempt(() => this.storage.ping(timeout)).withTimeout(timeout)];
   }
 }

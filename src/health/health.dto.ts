@@ -18,11 +18,19 @@ export class HealthIndicatorDto {
 }
 
 /** The checks, by name; a probe reports only the ones it runs. */
-@ApiSchema({ description: 'Check outcomes by name. Liveness runs none; readiness runs `database`, `disk` and `heap`.' })
+@ApiSchema({ description: 'Check outcomes by name. Liveness runs none; readiness runs `database`, `disk`, `heap`, `redis` when Redis is configured and `storage` when STORAGE_DRIVER=s3.' })
 export class HealthChecksDto {
   /** Database ping within HEALTH_DB_TIMEOUT_MS. */
   @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up', responseTime: 1.7 } })
   database?: HealthIndicatorDto;
+
+  /** Redis ping within HEALTH_DB_TIMEOUT_MS; checked only when REDIS_URL is set. */
+  @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up', responseTime: 0.4 } })
+  redis?: HealthIndicatorDto;
+
+  /** S3 HeadBucket within HEALTH_DB_TIMEOUT_MS; checked only when STORAGE_DRIVER=s3. */
+  @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up', responseTime: 12 } })
+  storage?: HealthIndicatorDto;
 
   /** Disk holding the working directory below HEALTH_DISK_THRESHOLD. */
   @ApiPropertyOptional({ type: HealthIndicatorDto, example: { status: 'up' } })

@@ -10,6 +10,7 @@ const TAGS: [name: string, description: string][] = [
   ['Auth', 'Registration, sign-in, token refresh and sign-out. Public, with a stricter rate limit.'],
   ['Account', 'The signed-in user\'s own account.'],
   ['Users', 'User accounts and their roles, for staff.'],
+  ['Catalog', 'Categories, products and their variants. Reads are public (shoppers see active products; staff sending a token see all); changes need catalog:write.'],
   ['Health', 'Liveness and readiness probes for orchestrators. Public and not rate limited.'],
 ];
 
@@ -135,6 +136,9 @@ function closeObjectSchemas(document: OpenAPIObject): void {
 
 /** Named enums get their own description (not the first property's) and an example, which parameters referring to them share. */
 const ENUM_DESCRIPTIONS: Record<string, string> = {
+  ProductStatus: 'Lifecycle of a product: `draft` (staff only), `active` (visible to everyone), `archived` (hidden, kept for history).',
+  EditableProductStatus: 'A status that can be set directly: `draft` or `active` (archiving has its own operation).',
+  ProductSort: 'Order of a product list: `newest` first, or by `name` A to Z.',
   Role: 'A role: a named set of permissions. `customer` manages their own account and orders; `support`, `manager` and `admin` are staff roles with growing permissions.',
 };
 

@@ -9,6 +9,8 @@ export interface RouteAccess {
   path: string;
   handler: string;
   isPublic: boolean;
+  /** Public, but verifies a bearer token sent along (so a bad one is 401). */
+  identifiesCaller: boolean;
   permissions: string[];
 }
 
@@ -41,6 +43,7 @@ export function walkRoutes(app: INestApplicationContext): RouteAccess[] {
         const access = {
           handler: `${controller.name}.${name}`,
           isPublic: rule.kind === 'public',
+          identifiesCaller: rule.kind === 'public' && rule.identifyCaller,
           permissions: rule.kind === 'permissions' ? rule.permissions : [],
         };
         for (const prefix of versionPrefixes(version)) {

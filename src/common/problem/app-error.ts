@@ -45,6 +45,13 @@ export class PreconditionFailedError extends AppError {
   readonly title = 'Precondition Failed';
 }
 
+/** 428: the operation needs an If-Match header and none was sent. */
+export class PreconditionRequiredError extends AppError {
+  readonly status = 428;
+  readonly type = 'precondition-required';
+  readonly title = 'Precondition Required';
+}
+
 export class UnauthorizedError extends AppError {
   readonly status = 401;
   readonly type = 'unauthorized';
@@ -55,4 +62,18 @@ export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly type = 'forbidden';
   readonly title = 'Forbidden';
+}
+
+/** The request body is larger than the operation accepts (for example an image over IMAGE_MAX_BYTES). */
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly type = 'payload-too-large';
+  readonly title = 'Content Too Large';
+}
+
+/** The content is of a type the operation does not accept, judged by its bytes (for example a non-image upload). */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly type = 'unsupported-media-type';
+  readonly title = 'Unsupported Media Type';
 }

@@ -2,8 +2,8 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, GetMeData, GetMeErrors, GetMeResponses, GetUserData, GetUserErrors, GetUserResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, SetUserRolesData, SetUserRolesErrors, SetUserRolesResponses } from './types.gen.js';
-import { zCheckLivenessResponse, zCheckReadinessResponse, zGetMeResponse, zGetUserResponse, zListUsersResponse, zLoginResponse, zLogoutResponse, zRefreshTokensResponse, zRegisterResponse, zSetUserRolesResponse } from './zod.gen.js';
+import type { AddVariantData, AddVariantErrors, AddVariantResponses, ArchiveProductData, ArchiveProductErrors, ArchiveProductResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateProductData, CreateProductErrors, CreateProductResponses, GetCategoryData, GetCategoryErrors, GetCategoryResponses, GetMeData, GetMeErrors, GetMeResponses, GetProductBySlugData, GetProductBySlugErrors, GetProductBySlugResponses, GetProductData, GetProductErrors, GetProductResponses, GetUserData, GetUserErrors, GetUserResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RestoreProductData, RestoreProductErrors, RestoreProductResponses, SetUserRolesData, SetUserRolesErrors, SetUserRolesResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateVariantData, UpdateVariantErrors, UpdateVariantResponses } from './types.gen.js';
+import { zAddVariantResponse, zArchiveProductResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateCategoryResponse, zCreateProductResponse, zGetCategoryResponse, zGetMeResponse, zGetProductBySlugResponse, zGetProductResponse, zGetUserResponse, zListCategoriesResponse, zListProductsResponse, zListUsersResponse, zLoginResponse, zLogoutResponse, zRefreshTokensResponse, zRegisterResponse, zRestoreProductResponse, zSetUserRolesResponse, zUpdateCategoryResponse, zUpdateProductResponse, zUpdateVariantResponse } from './zod.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -31,7 +31,7 @@ export const checkLiveness = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * Readiness: database reachable, disk and heap within limits
+ * Readiness: database (and Redis) reachable, disk and heap within limits
  *
  * Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes.
  */
@@ -151,4 +151,184 @@ export const getMe = <ThrowOnError extends boolean = false>(options?: Options<Ge
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/me',
     ...options
+});
+
+/**
+ * List the category tree
+ *
+ * A flat list of every category in depth-first order (sorted by `path`, so a category comes right before its subtree; siblings in creation order, `position` gives the display order). Build the tree from `parentId`. Cursor-paginated.
+ */
+export const listCategories = <ThrowOnError extends boolean = false>(options?: Options<ListCategoriesData, ThrowOnError>) => (options?.client ?? client).get<ListCategoriesResponses, ListCategoriesErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListCategoriesResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/categories',
+    ...options
+});
+
+/**
+ * Create a category
+ *
+ * Under `parentId` (404 when it does not exist) or as a root. 409 when the slug is taken.
+ */
+export const createCategory = <ThrowOnError extends boolean = false>(options: Options<CreateCategoryData, ThrowOnError>) => (options.client ?? client).post<CreateCategoryResponses, CreateCategoryErrors, ThrowOnError>({
+    responseValidator: async (data) => await zCreateCategoryResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/categories',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get one category
+ *
+ * Carries an ETag; send it back in If-None-Match to get 304 while the category is unchanged.
+ */
+export const getCategory = <ThrowOnError extends boolean = false>(options: Options<GetCategoryData, ThrowOnError>) => (options.client ?? client).get<GetCategoryResponses, GetCategoryErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetCategoryResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/categories/{id}',
+    ...options
+});
+
+/**
+ * Change or move a category
+ *
+ * If-Match is required (428 without it, 412 when stale). A new `parentId` moves the category with its whole subtree; moving it under itself or one of its descendants is 422.
+ */
+export const updateCategory = <ThrowOnError extends boolean = false>(options: Options<UpdateCategoryData, ThrowOnError>) => (options.client ?? client).patch<UpdateCategoryResponses, UpdateCategoryErrors, ThrowOnError>({
+    responseValidator: async (data) => await zUpdateCategoryResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/categories/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List products
+ *
+ * Newest first (`sort=newest`, the default) or by name (`sort=name`). Filters: `categoryId` (the category and all its descendants; 404 when it does not exist), `minPrice`/`maxPrice` (some variant in range). Anonymous callers and customers see active products only and get 403 when asking for another `status`; staff with catalog:write see every status unless they filter, so answers carry `Vary: Authorization`. Cursor-paginated: follow `nextCursor` or the `Link` header.
+ */
+export const listProducts = <ThrowOnError extends boolean = false>(options?: Options<ListProductsData, ThrowOnError>) => (options?.client ?? client).get<ListProductsResponses, ListProductsErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListProductsResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products',
+    ...options
+});
+
+/**
+ * Create a product
+ *
+ * With at least one variant. Status defaults to `draft`. 409 when the slug or a SKU is taken, 404 for an unknown category, 422 when a compare-at amount is not above its price.
+ */
+export const createProduct = <ThrowOnError extends boolean = false>(options: Options<CreateProductData, ThrowOnError>) => (options.client ?? client).post<CreateProductResponses, CreateProductErrors, ThrowOnError>({
+    responseValidator: async (data) => await zCreateProductResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get one product by its slug
+ *
+ * As getProduct, addressed by slug.
+ */
+export const getProductBySlug = <ThrowOnError extends boolean = false>(options: Options<GetProductBySlugData, ThrowOnError>) => (options.client ?? client).get<GetProductBySlugResponses, GetProductBySlugErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetProductBySlugResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/by-slug/{slug}',
+    ...options
+});
+
+/**
+ * Get one product
+ *
+ * With its variants and category ids. Draft and archived products are 404 except for staff with catalog:write. Carries an ETag (it changes with any variant too); send it back in If-None-Match to get 304 while unchanged.
+ */
+export const getProduct = <ThrowOnError extends boolean = false>(options: Options<GetProductData, ThrowOnError>) => (options.client ?? client).get<GetProductResponses, GetProductErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetProductResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/{id}',
+    ...options
+});
+
+/**
+ * Change a product
+ *
+ * If-Match is required (428 without it, 412 when stale). `status` may be `draft` or `active`; archived products are restored with restoreProduct first (422). `attributes` and `categoryIds` replace the current ones.
+ */
+export const updateProduct = <ThrowOnError extends boolean = false>(options: Options<UpdateProductData, ThrowOnError>) => (options.client ?? client).patch<UpdateProductResponses, UpdateProductErrors, ThrowOnError>({
+    responseValidator: async (data) => await zUpdateProductResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Archive a product
+ *
+ * Hides it from shoppers (status `archived`); archiving an archived product changes nothing. If-Match is optional.
+ */
+export const archiveProduct = <ThrowOnError extends boolean = false>(options: Options<ArchiveProductData, ThrowOnError>) => (options.client ?? client).post<ArchiveProductResponses, ArchiveProductErrors, ThrowOnError>({
+    responseValidator: async (data) => await zArchiveProductResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/{id}/archive',
+    ...options
+});
+
+/**
+ * Restore an archived product
+ *
+ * Back to `draft`; 422 when the product is not archived. If-Match is optional.
+ */
+export const restoreProduct = <ThrowOnError extends boolean = false>(options: Options<RestoreProductData, ThrowOnError>) => (options.client ?? client).post<RestoreProductResponses, RestoreProductErrors, ThrowOnError>({
+    responseValidator: async (data) => await zRestoreProductResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/{id}/restore',
+    ...options
+});
+
+/**
+ * Add a variant to a product
+ *
+ * Answers the whole product (its ETag changes); Location names the new variant. 409 when the SKU is taken, 422 when the compare-at amount is not above the price. If-Match (the product's ETag) is optional.
+ */
+export const addVariant = <ThrowOnError extends boolean = false>(options: Options<AddVariantData, ThrowOnError>) => (options.client ?? client).post<AddVariantResponses, AddVariantErrors, ThrowOnError>({
+    responseValidator: async (data) => await zAddVariantResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/{id}/variants',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Change a variant
+ *
+ * If-Match is required and carries the PRODUCT's ETag (the product version covers its variants): 428 without it, 412 when stale. Answers the whole product. 409 when the new SKU is taken, 422 when the compare-at amount would not be above the price.
+ */
+export const updateVariant = <ThrowOnError extends boolean = false>(options: Options<UpdateVariantData, ThrowOnError>) => (options.client ?? client).patch<UpdateVariantResponses, UpdateVariantErrors, ThrowOnError>({
+    responseValidator: async (data) => await zUpdateVariantResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/products/{id}/variants/{variantId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });

@@ -33,13 +33,21 @@ export type HealthIndicatorDto = {
 };
 
 /**
- * Check outcomes by name. Liveness runs none; readiness runs `database`, `disk` and `heap`.
+ * Check outcomes by name. Liveness runs none; readiness runs `database`, `disk`, `heap`, `redis` when Redis is configured and `storage` when STORAGE_DRIVER=s3.
  */
 export type HealthChecksDto = {
     /**
      * Database ping within HEALTH_DB_TIMEOUT_MS.
      */
     database?: HealthIndicatorDto;
+    /**
+     * Redis ping within HEALTH_DB_TIMEOUT_MS; checked only when REDIS_URL is set.
+     */
+    redis?: HealthIndicatorDto;
+    /**
+     * S3 HeadBucket within HEALTH_DB_TIMEOUT_MS; checked only when STORAGE_DRIVER=s3.
+     */
+    storage?: HealthIndicatorDto;
     /**
      * Disk holding the working directory below HEALTH_DISK_THRESHOLD.
      */
@@ -270,6 +278,355 @@ export type SetRolesDto = {
      * The complete new set of roles; it replaces the current one.
      */
     roles: Array<Role>;
+};
+
+/**
+ * A category of the catalog tree.
+ */
+export type CategoryDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * The parent category; null for a root category.
+     */
+    parentId: string | null;
+    /**
+     * Display name.
+     */
+    name: string;
+    /**
+     * Unique URL name: lower-case letters, digits and single hyphens.
+     */
+    slug: string;
+    /**
+     * Ids from the root down to this category, as `/<root id>/.../<own id>/`.
+     */
+    path: string;
+    /**
+     * How deep in the tree: 0 for a root category.
+     */
+    depth: number;
+    /**
+     * Order among siblings, ascending.
+     */
+    position: number;
+    /**
+     * When the category was created (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the category last changed (UTC), moves of an ancestor included.
+     */
+    updatedAt: string;
+};
+
+/**
+ * A new category.
+ */
+export type CreateCategoryDto = {
+    /**
+     * The parent category; omit (or null) for a root category.
+     */
+    parentId?: string | null;
+    /**
+     * Display name.
+     */
+    name: string;
+    /**
+     * Unique URL name: lower-case letters, digits and single hyphens.
+     */
+    slug: string;
+    /**
+     * Order among siblings, ascending; 0 when omitted.
+     */
+    position?: number;
+};
+
+/**
+ * Changes to a category; omitted fields stay as they are.
+ */
+export type UpdateCategoryDto = {
+    /**
+     * Moves the category (with its whole subtree) under another parent; null makes it a root.
+     */
+    parentId?: string | null;
+    /**
+     * Display name.
+     */
+    name?: string;
+    /**
+     * Unique URL name: lower-case letters, digits and single hyphens.
+     */
+    slug?: string;
+    /**
+     * Order among siblings, ascending.
+     */
+    position?: number;
+};
+
+/**
+ * Lifecycle of a product: `draft` (staff only), `active` (visible to everyone), `archived` (hidden, kept for history).
+ */
+export type ProductStatus = 'draft' | 'active' | 'archived';
+
+/**
+ * A purchasable variant of a product (one size/colour combination).
+ */
+export type VariantDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * Stock keeping unit, unique across the catalog.
+     */
+    sku: string;
+    /**
+     * Option name → value, e.g. size and colour.
+     */
+    options: {
+        [key: string]: string;
+    };
+    /**
+     * Price in minor units of `currency` (cents for EUR).
+     */
+    priceAmount: number;
+    /**
+     * ISO 4217 currency code.
+     */
+    currency: string;
+    /**
+     * The former or list price shown struck through, in minor units; always above `priceAmount`.
+     */
+    compareAtAmount: number | null;
+    /**
+     * Shipping weight in grams.
+     */
+    weightGrams: number | null;
+    /**
+     * Barcode (EAN, UPC, ...).
+     */
+    barcode: string | null;
+    /**
+     * When the variant was created (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the variant last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * A product with its variants and categories.
+ */
+export type ProductDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * Unique URL name: lower-case letters, digits and single hyphens.
+     */
+    slug: string;
+    /**
+     * Display name.
+     */
+    name: string;
+    /**
+     * Long description (plain text).
+     */
+    description: string | null;
+    /**
+     * `draft` and `archived` products are visible to staff only.
+     */
+    status: ProductStatus;
+    /**
+     * Brand name.
+     */
+    brand: string | null;
+    /**
+     * Free-form attributes: name → value.
+     */
+    attributes: {
+        [key: string]: string;
+    };
+    /**
+     * Categories the product is listed in.
+     */
+    categoryIds: Array<string>;
+    /**
+     * The variants, oldest first; at least one.
+     */
+    variants: Array<VariantDto>;
+    /**
+     * When the product was created (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the product or one of its variants last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * Order of a product list: `newest` first, or by `name` A to Z.
+ */
+export type ProductSort = 'newest' | 'name';
+
+/**
+ * A status that can be set directly: `draft` or `active` (archiving has its own operation).
+ */
+export type EditableProductStatus = 'draft' | 'active';
+
+/**
+ * A new variant of a product.
+ */
+export type CreateVariantDto = {
+    /**
+     * Stock keeping unit, unique across the catalog.
+     */
+    sku: string;
+    /**
+     * Option name → value (at most 10 options, names up to 50 and values up to 100 characters).
+     */
+    options?: {
+        [key: string]: string;
+    };
+    /**
+     * Price in minor units of `currency`: a whole number, 0 or more.
+     */
+    priceAmount: number;
+    /**
+     * ISO 4217 currency code, upper case.
+     */
+    currency: 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
+    /**
+     * The former or list price in minor units; must be above `priceAmount` (422 otherwise).
+     */
+    compareAtAmount?: number | null;
+    /**
+     * Shipping weight in grams.
+     */
+    weightGrams?: number | null;
+    /**
+     * Barcode (EAN, UPC, ...).
+     */
+    barcode?: string | null;
+};
+
+/**
+ * A new product with its first variants.
+ */
+export type CreateProductDto = {
+    /**
+     * Unique URL name: lower-case letters, digits and single hyphens.
+     */
+    slug: string;
+    /**
+     * Display name.
+     */
+    name: string;
+    /**
+     * Long description (plain text).
+     */
+    description?: string | null;
+    /**
+     * `draft` (the default, visible to staff only) or `active`.
+     */
+    status?: EditableProductStatus;
+    /**
+     * Brand name.
+     */
+    brand?: string | null;
+    /**
+     * Free-form attributes: at most 50, names up to 50 and values up to 200 characters.
+     */
+    attributes?: {
+        [key: string]: string;
+    };
+    /**
+     * Categories to list the product in; each must exist (404 otherwise).
+     */
+    categoryIds?: Array<string>;
+    /**
+     * The variants, at least one.
+     */
+    variants: Array<CreateVariantDto>;
+};
+
+/**
+ * Changes to a product; omitted fields stay as they are, null clears a nullable one.
+ */
+export type UpdateProductDto = {
+    /**
+     * Unique URL name: lower-case letters, digits and single hyphens.
+     */
+    slug?: string;
+    /**
+     * Display name.
+     */
+    name?: string;
+    /**
+     * Long description (plain text); null removes it.
+     */
+    description?: string | null;
+    /**
+     * `draft` or `active`; an archived product is restored with restoreProduct first (422 otherwise).
+     */
+    status?: EditableProductStatus;
+    /**
+     * Brand name; null removes it.
+     */
+    brand?: string | null;
+    /**
+     * Replaces all attributes.
+     */
+    attributes?: {
+        [key: string]: string;
+    };
+    /**
+     * Replaces the categories; each must exist (404 otherwise).
+     */
+    categoryIds?: Array<string>;
+};
+
+/**
+ * Changes to a variant; omitted fields stay as they are, null clears a nullable one.
+ */
+export type UpdateVariantDto = {
+    /**
+     * Stock keeping unit, unique across the catalog.
+     */
+    sku?: string;
+    /**
+     * Replaces all options.
+     */
+    options?: {
+        [key: string]: string;
+    };
+    /**
+     * Price in minor units of `currency`: a whole number, 0 or more.
+     */
+    priceAmount?: number;
+    /**
+     * ISO 4217 currency code, upper case.
+     */
+    currency?: 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
+    /**
+     * The former or list price in minor units, above the price; null removes it.
+     */
+    compareAtAmount?: number | null;
+    /**
+     * Shipping weight in grams; null removes it.
+     */
+    weightGrams?: number | null;
+    /**
+     * Barcode (EAN, UPC, ...); null removes it.
+     */
+    barcode?: string | null;
 };
 
 export type CheckLivenessData = {
@@ -757,3 +1114,873 @@ export type GetMeResponses = {
 };
 
 export type GetMeResponse = GetMeResponses[keyof GetMeResponses];
+
+export type ListCategoriesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/categories';
+};
+
+export type ListCategoriesErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListCategoriesError = ListCategoriesErrors[keyof ListCategoriesErrors];
+
+export type ListCategoriesResponses = {
+    /**
+     * One page of Category items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<CategoryDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListCategoriesResponse = ListCategoriesResponses[keyof ListCategoriesResponses];
+
+export type CreateCategoryData = {
+    body: CreateCategoryDto;
+    path?: never;
+    query?: never;
+    url: '/v1/categories';
+};
+
+export type CreateCategoryErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type CreateCategoryError = CreateCategoryErrors[keyof CreateCategoryErrors];
+
+export type CreateCategoryResponses = {
+    /**
+     * The new category.
+     */
+    201: CategoryDto;
+};
+
+export type CreateCategoryResponse = CreateCategoryResponses[keyof CreateCategoryResponses];
+
+export type GetCategoryData = {
+    body?: never;
+    headers?: {
+        /**
+         * An ETag from an earlier read (or a list of them, or `*`); 304 when unchanged.
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        /**
+         * Public id of the category (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/categories/{id}';
+};
+
+export type GetCategoryErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetCategoryError = GetCategoryErrors[keyof GetCategoryErrors];
+
+export type GetCategoryResponses = {
+    /**
+     * The category.
+     */
+    200: CategoryDto;
+};
+
+export type GetCategoryResponse = GetCategoryResponses[keyof GetCategoryResponses];
+
+export type UpdateCategoryData = {
+    body: UpdateCategoryDto;
+    headers: {
+        /**
+         * The ETag of the category you read; 428 when missing, 412 when the category changed since.
+         */
+        'If-Match': string;
+    };
+    path: {
+        /**
+         * Public id of the category (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/categories/{id}';
+};
+
+export type UpdateCategoryErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The If-Match header does not match the current version.
+     */
+    412: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * The operation requires an If-Match header.
+     */
+    428: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateCategoryError = UpdateCategoryErrors[keyof UpdateCategoryErrors];
+
+export type UpdateCategoryResponses = {
+    /**
+     * The changed category.
+     */
+    200: CategoryDto;
+};
+
+export type UpdateCategoryResponse = UpdateCategoryResponses[keyof UpdateCategoryResponses];
+
+export type ListProductsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+        /**
+         * Only products in this category or any of its descendants.
+         */
+        categoryId?: string;
+        /**
+         * Staff only (catalog:write): products of this status; without it staff see every status. Others always get active products, and asking for another status is 403.
+         */
+        status?: ProductStatus;
+        /**
+         * Only products with a variant priced at least this (minor units, any currency).
+         */
+        minPrice?: number;
+        /**
+         * Only products with a variant priced at most this (minor units, any currency); with minPrice, the same variant must match both.
+         */
+        maxPrice?: number;
+        /**
+         * `newest` (default: newest first) or `name` (A to Z).
+         */
+        sort?: ProductSort;
+    };
+    url: '/v1/products';
+};
+
+export type ListProductsErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     *
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListProductsError = ListProductsErrors[keyof ListProductsErrors];
+
+export type ListProductsResponses = {
+    /**
+     * One page of Product items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<ProductDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListProductsResponse = ListProductsResponses[keyof ListProductsResponses];
+
+export type CreateProductData = {
+    body: CreateProductDto;
+    path?: never;
+    query?: never;
+    url: '/v1/products';
+};
+
+export type CreateProductErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type CreateProductError = CreateProductErrors[keyof CreateProductErrors];
+
+export type CreateProductResponses = {
+    /**
+     * The new product.
+     */
+    201: ProductDto;
+};
+
+export type CreateProductResponse = CreateProductResponses[keyof CreateProductResponses];
+
+export type GetProductBySlugData = {
+    body?: never;
+    headers?: {
+        /**
+         * An ETag from an earlier read (or a list of them, or `*`); 304 when unchanged.
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        /**
+         * The product's unique URL name.
+         */
+        slug: string;
+    };
+    query?: never;
+    url: '/v1/products/by-slug/{slug}';
+};
+
+export type GetProductBySlugErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     *
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetProductBySlugError = GetProductBySlugErrors[keyof GetProductBySlugErrors];
+
+export type GetProductBySlugResponses = {
+    /**
+     * The product with its variants.
+     */
+    200: ProductDto;
+};
+
+export type GetProductBySlugResponse = GetProductBySlugResponses[keyof GetProductBySlugResponses];
+
+export type GetProductData = {
+    body?: never;
+    headers?: {
+        /**
+         * An ETag from an earlier read (or a list of them, or `*`); 304 when unchanged.
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}';
+};
+
+export type GetProductErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     *
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetProductError = GetProductErrors[keyof GetProductErrors];
+
+export type GetProductResponses = {
+    /**
+     * The product with its variants.
+     */
+    200: ProductDto;
+};
+
+export type GetProductResponse = GetProductResponses[keyof GetProductResponses];
+
+export type UpdateProductData = {
+    body: UpdateProductDto;
+    headers: {
+        /**
+         * The ETag of the product you read; 428 when missing, 412 when the product changed since.
+         */
+        'If-Match': string;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}';
+};
+
+export type UpdateProductErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The If-Match header does not match the current version.
+     */
+    412: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * The operation requires an If-Match header.
+     */
+    428: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateProductError = UpdateProductErrors[keyof UpdateProductErrors];
+
+export type UpdateProductResponses = {
+    /**
+     * The changed product.
+     */
+    200: ProductDto;
+};
+
+export type UpdateProductResponse = UpdateProductResponses[keyof UpdateProductResponses];
+
+export type ArchiveProductData = {
+    body?: never;
+    headers?: {
+        /**
+         * The ETag of the product you read; 412 when the product changed since.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/archive';
+};
+
+export type ArchiveProductErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The If-Match header does not match the current version.
+     */
+    412: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ArchiveProductError = ArchiveProductErrors[keyof ArchiveProductErrors];
+
+export type ArchiveProductResponses = {
+    /**
+     * The archived product.
+     */
+    200: ProductDto;
+};
+
+export type ArchiveProductResponse = ArchiveProductResponses[keyof ArchiveProductResponses];
+
+export type RestoreProductData = {
+    body?: never;
+    headers?: {
+        /**
+         * The ETag of the product you read; 412 when the product changed since.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/restore';
+};
+
+export type RestoreProductErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The If-Match header does not match the current version.
+     */
+    412: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type RestoreProductError = RestoreProductErrors[keyof RestoreProductErrors];
+
+export type RestoreProductResponses = {
+    /**
+     * The restored product, now a draft.
+     */
+    200: ProductDto;
+};
+
+export type RestoreProductResponse = RestoreProductResponses[keyof RestoreProductResponses];
+
+export type AddVariantData = {
+    body: CreateVariantDto;
+    headers?: {
+        /**
+         * The ETag of the product you read; 412 when the product changed since.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/variants';
+};
+
+export type AddVariantErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The If-Match header does not match the current version.
+     */
+    412: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type AddVariantError = AddVariantErrors[keyof AddVariantErrors];
+
+export type AddVariantResponses = {
+    /**
+     * The product with the new variant.
+     */
+    201: ProductDto;
+};
+
+export type AddVariantResponse = AddVariantResponses[keyof AddVariantResponses];
+
+export type UpdateVariantData = {
+    body: UpdateVariantDto;
+    headers: {
+        /**
+         * The ETag of the product you read; 428 when missing, 412 when the product changed since.
+         */
+        'If-Match': string;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+        /**
+         * Public id of the variant (UUID); any other string is answered 404.
+         */
+        variantId: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/variants/{variantId}';
+};
+
+export type UpdateVariantErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The If-Match header does not match the current version.
+     */
+    412: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * The operation requires an If-Match header.
+     */
+    428: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateVariantError = UpdateVariantErrors[keyof UpdateVariantErrors];
+
+export type UpdateVariantResponses = {
+    /**
+     * The product with the changed variant.
+     */
+    200: ProductDto;
+};
+
+export type UpdateVariantResponse = UpdateVariantResponses[keyof UpdateVariantResponses];

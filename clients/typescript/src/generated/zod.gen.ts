@@ -22,10 +22,12 @@ export const zHealthIndicatorDto = z.object({
 });
 
 /**
- * Check outcomes by name. Liveness runs none; readiness runs `database`, `disk` and `heap`.
+ * Check outcomes by name. Liveness runs none; readiness runs `database`, `disk`, `heap`, `redis` when Redis is configured and `storage` when STORAGE_DRIVER=s3.
  */
 export const zHealthChecksDto = z.object({
     database: zHealthIndicatorDto.optional(),
+    redis: zHealthIndicatorDto.optional(),
+    storage: zHealthIndicatorDto.optional(),
     disk: zHealthIndicatorDto.optional(),
     heap: zHealthIndicatorDto.optional()
 });
@@ -144,6 +146,472 @@ export const zSetRolesDto = z.object({
 });
 
 /**
+ * A category of the catalog tree.
+ */
+export const zCategoryDto = z.object({
+    id: z.uuid().length(36),
+    parentId: z.uuid().length(36).nullable(),
+    name: z.string().min(1).max(100),
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/),
+    path: z.string().min(38).max(1000).regex(/^(\/[0-9a-f-]{36})+\/$/),
+    depth: z.int().gte(0).lte(26),
+    position: z.int().gte(0).lte(1000000),
+    createdAt: z.iso.datetime().max(30),
+    updatedAt: z.iso.datetime().max(30)
+});
+
+/**
+ * A new category.
+ */
+export const zCreateCategoryDto = z.object({
+    parentId: z.uuid().length(36).nullish(),
+    name: z.string().min(1).max(100).regex(/\S/),
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/),
+    position: z.int().gte(0).lte(1000000).optional().default(0)
+});
+
+/**
+ * Changes to a category; omitted fields stay as they are.
+ */
+export const zUpdateCategoryDto = z.object({
+    parentId: z.uuid().length(36).nullish(),
+    name: z.string().min(1).max(100).regex(/\S/).optional(),
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).optional(),
+    position: z.int().gte(0).lte(1000000).optional()
+});
+
+/**
+ * Lifecycle of a product: `draft` (staff only), `active` (visible to everyone), `archived` (hidden, kept for history).
+ */
+export const zProductStatus = z.enum([
+    'draft',
+    'active',
+    'archived'
+]);
+
+/**
+ * A purchasable variant of a product (one size/colour combination).
+ */
+export const zVariantDto = z.object({
+    id: z.uuid().length(36),
+    sku: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+    options: z.record(z.string(), z.string().max(100)),
+    priceAmount: z.int().gte(0).lte(2147483647),
+    currency: z.string().length(3).regex(/^[A-Z]{3}$/),
+    compareAtAmount: z.int().gte(0).lte(2147483647).nullable(),
+    weightGrams: z.int().gte(0).lte(2147483647).nullable(),
+    barcode: z.string().min(1).max(64).nullable(),
+    createdAt: z.iso.datetime().max(30),
+    updatedAt: z.iso.datetime().max(30)
+});
+
+/**
+ * A product with its variants and categories.
+ */
+export const zProductDto = z.object({
+    id: z.uuid().length(36),
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/),
+    name: z.string().min(1).max(200),
+    description: z.string().max(16000).nullable(),
+    status: zProductStatus,
+    brand: z.string().min(1).max(100).nullable(),
+    attributes: z.record(z.string(), z.string().max(200)),
+    categoryIds: z.array(z.uuid().length(36)).max(50),
+    variants: z.array(zVariantDto).min(1).max(100),
+    createdAt: z.iso.datetime().max(30),
+    updatedAt: z.iso.datetime().max(30)
+});
+
+/**
+ * Order of a product list: `newest` first, or by `name` A to Z.
+ */
+export const zProductSort = z.enum(['newest', 'name']);
+
+/**
+ * A status that can be set directly: `draft` or `active` (archiving has its own operation).
+ */
+export const zEditableProductStatus = z.enum(['draft', 'active']);
+
+/**
+ * A new variant of a product.
+ */
+export const zCreateVariantDto = z.object({
+    sku: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+    options: z.record(z.string(), z.string().max(100)).optional(),
+    priceAmount: z.int().gte(0).lte(2147483647),
+    currency: z.enum([
+        'AED',
+        'AFN',
+        'ALL',
+        'AMD',
+        'ANG',
+        'AOA',
+        'ARS',
+        'AUD',
+        'AWG',
+        'AZN',
+        'BAM',
+        'BBD',
+        'BDT',
+        'BGN',
+        'BHD',
+        'BIF',
+        'BMD',
+        'BND',
+        'BOB',
+        'BRL',
+        'BSD',
+        'BTN',
+        'BWP',
+        'BYN',
+        'BZD',
+        'CAD',
+        'CDF',
+        'CHF',
+        'CLP',
+        'CNY',
+        'COP',
+        'CRC',
+        'CUC',
+        'CUP',
+        'CVE',
+        'CZK',
+        'DJF',
+        'DKK',
+        'DOP',
+        'DZD',
+        'EGP',
+        'ERN',
+        'ETB',
+        'EUR',
+        'FJD',
+        'FKP',
+        'GBP',
+        'GEL',
+        'GHS',
+        'GIP',
+        'GMD',
+        'GNF',
+        'GTQ',
+        'GYD',
+        'HKD',
+        'HNL',
+        'HRK',
+        'HTG',
+        'HUF',
+        'IDR',
+        'ILS',
+        'INR',
+        'IQD',
+        'IRR',
+        'ISK',
+        'JMD',
+        'JOD',
+        'JPY',
+        'KES',
+        'KGS',
+        'KHR',
+        'KMF',
+        'KPW',
+        'KRW',
+        'KWD',
+        'KYD',
+        'KZT',
+        'LAK',
+        'LBP',
+        'LKR',
+        'LRD',
+        'LSL',
+        'LYD',
+        'MAD',
+        'MDL',
+        'MGA',
+        'MKD',
+        'MMK',
+        'MNT',
+        'MOP',
+        'MRU',
+        'MUR',
+        'MVR',
+        'MWK',
+        'MXN',
+        'MYR',
+        'MZN',
+        'NAD',
+        'NGN',
+        'NIO',
+        'NOK',
+        'NPR',
+        'NZD',
+        'OMR',
+        'PAB',
+        'PEN',
+        'PGK',
+        'PHP',
+        'PKR',
+        'PLN',
+        'PYG',
+        'QAR',
+        'RON',
+        'RSD',
+        'RUB',
+        'RWF',
+        'SAR',
+        'SBD',
+        'SCR',
+        'SDG',
+        'SEK',
+        'SGD',
+        'SHP',
+        'SLE',
+        'SLL',
+        'SOS',
+        'SRD',
+        'SSP',
+        'STN',
+        'SVC',
+        'SYP',
+        'SZL',
+        'THB',
+        'TJS',
+        'TMT',
+        'TND',
+        'TOP',
+        'TRY',
+        'TTD',
+        'TWD',
+        'TZS',
+        'UAH',
+        'UGX',
+        'USD',
+        'UYU',
+        'UZS',
+        'VES',
+        'VND',
+        'VUV',
+        'WST',
+        'XAF',
+        'XCD',
+        'XCG',
+        'XDR',
+        'XOF',
+        'XPF',
+        'XSU',
+        'YER',
+        'ZAR',
+        'ZMW',
+        'ZWG',
+        'ZWL'
+    ]),
+    compareAtAmount: z.int().gte(0).lte(2147483647).nullish(),
+    weightGrams: z.int().gte(0).lte(2147483647).nullish(),
+    barcode: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).nullish()
+});
+
+/**
+ * A new product with its first variants.
+ */
+export const zCreateProductDto = z.object({
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/),
+    name: z.string().min(1).max(200).regex(/\S/),
+    description: z.string().max(16000).nullish(),
+    status: zEditableProductStatus.optional(),
+    brand: z.string().min(1).max(100).regex(/\S/).nullish(),
+    attributes: z.record(z.string(), z.string().max(200)).optional(),
+    categoryIds: z.array(z.uuid().length(36)).max(50).optional(),
+    variants: z.array(zCreateVariantDto).min(1).max(100)
+});
+
+/**
+ * Changes to a product; omitted fields stay as they are, null clears a nullable one.
+ */
+export const zUpdateProductDto = z.object({
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).optional(),
+    name: z.string().min(1).max(200).regex(/\S/).optional(),
+    description: z.string().max(16000).nullish(),
+    status: zEditableProductStatus.optional(),
+    brand: z.string().min(1).max(100).regex(/\S/).nullish(),
+    attributes: z.record(z.string(), z.string().max(200)).optional(),
+    categoryIds: z.array(z.uuid().length(36)).max(50).optional()
+});
+
+/**
+ * Changes to a variant; omitted fields stay as they are, null clears a nullable one.
+ */
+export const zUpdateVariantDto = z.object({
+    sku: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+    options: z.record(z.string(), z.string().max(100)).optional(),
+    priceAmount: z.int().gte(0).lte(2147483647).optional(),
+    currency: z.enum([
+        'AED',
+        'AFN',
+        'ALL',
+        'AMD',
+        'ANG',
+        'AOA',
+        'ARS',
+        'AUD',
+        'AWG',
+        'AZN',
+        'BAM',
+        'BBD',
+        'BDT',
+        'BGN',
+        'BHD',
+        'BIF',
+        'BMD',
+        'BND',
+        'BOB',
+        'BRL',
+        'BSD',
+        'BTN',
+        'BWP',
+        'BYN',
+        'BZD',
+        'CAD',
+        'CDF',
+        'CHF',
+        'CLP',
+        'CNY',
+        'COP',
+        'CRC',
+        'CUC',
+        'CUP',
+        'CVE',
+        'CZK',
+        'DJF',
+        'DKK',
+        'DOP',
+        'DZD',
+        'EGP',
+        'ERN',
+        'ETB',
+        'EUR',
+        'FJD',
+        'FKP',
+        'GBP',
+        'GEL',
+        'GHS',
+        'GIP',
+        'GMD',
+        'GNF',
+        'GTQ',
+        'GYD',
+        'HKD',
+        'HNL',
+        'HRK',
+        'HTG',
+        'HUF',
+        'IDR',
+        'ILS',
+        'INR',
+        'IQD',
+        'IRR',
+        'ISK',
+        'JMD',
+        'JOD',
+        'JPY',
+        'KES',
+        'KGS',
+        'KHR',
+        'KMF',
+        'KPW',
+        'KRW',
+        'KWD',
+        'KYD',
+        'KZT',
+        'LAK',
+        'LBP',
+        'LKR',
+        'LRD',
+        'LSL',
+        'LYD',
+        'MAD',
+        'MDL',
+        'MGA',
+        'MKD',
+        'MMK',
+        'MNT',
+        'MOP',
+        'MRU',
+        'MUR',
+        'MVR',
+        'MWK',
+        'MXN',
+        'MYR',
+        'MZN',
+        'NAD',
+        'NGN',
+        'NIO',
+        'NOK',
+        'NPR',
+        'NZD',
+        'OMR',
+        'PAB',
+        'PEN',
+        'PGK',
+        'PHP',
+        'PKR',
+        'PLN',
+        'PYG',
+        'QAR',
+        'RON',
+        'RSD',
+        'RUB',
+        'RWF',
+        'SAR',
+        'SBD',
+        'SCR',
+        'SDG',
+        'SEK',
+        'SGD',
+        'SHP',
+        'SLE',
+        'SLL',
+        'SOS',
+        'SRD',
+        'SSP',
+        'STN',
+        'SVC',
+        'SYP',
+        'SZL',
+        'THB',
+        'TJS',
+        'TMT',
+        'TND',
+        'TOP',
+        'TRY',
+        'TTD',
+        'TWD',
+        'TZS',
+        'UAH',
+        'UGX',
+        'USD',
+        'UYU',
+        'UZS',
+        'VES',
+        'VND',
+        'VUV',
+        'WST',
+        'XAF',
+        'XCD',
+        'XCG',
+        'XDR',
+        'XOF',
+        'XPF',
+        'XSU',
+        'YER',
+        'ZAR',
+        'ZMW',
+        'ZWG',
+        'ZWL'
+    ]).optional(),
+    compareAtAmount: z.int().gte(0).lte(2147483647).nullish(),
+    weightGrams: z.int().gte(0).lte(2147483647).nullish(),
+    barcode: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).nullish()
+});
+
+/**
  * The process is serving.
  */
 export const zCheckLivenessResponse = zHealthDto;
@@ -227,3 +695,174 @@ export const zSetUserRolesResponse = zUserDto;
  * The caller's account.
  */
 export const zGetMeResponse = zUserDto;
+
+export const zListCategoriesQuery = z.object({
+    limit: z.int().gte(1).lte(100).optional().default(20),
+    cursor: z.string().min(1).max(512).optional()
+});
+
+/**
+ * One page of Category items.
+ */
+export const zListCategoriesResponse = z.object({
+    data: z.array(zCategoryDto).max(100),
+    nextCursor: z.string().min(1).max(512).regex(/^[A-Za-z0-9_-]+$/).nullable()
+});
+
+export const zCreateCategoryBody = zCreateCategoryDto;
+
+/**
+ * The new category.
+ */
+export const zCreateCategoryResponse = zCategoryDto;
+
+export const zGetCategoryHeaders = z.object({
+    'If-None-Match': z.string().max(1024).optional()
+});
+
+export const zGetCategoryPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The category.
+ */
+export const zGetCategoryResponse = zCategoryDto;
+
+export const zUpdateCategoryBody = zUpdateCategoryDto;
+
+export const zUpdateCategoryHeaders = z.object({
+    'If-Match': z.string().max(64)
+});
+
+export const zUpdateCategoryPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The changed category.
+ */
+export const zUpdateCategoryResponse = zCategoryDto;
+
+export const zListProductsQuery = z.object({
+    limit: z.int().gte(1).lte(100).optional().default(20),
+    cursor: z.string().min(1).max(512).optional(),
+    categoryId: z.uuid().length(36).optional(),
+    status: zProductStatus.optional(),
+    minPrice: z.int().gte(0).lte(2147483647).optional(),
+    maxPrice: z.int().gte(0).lte(2147483647).optional(),
+    sort: zProductSort.optional()
+});
+
+/**
+ * One page of Product items.
+ */
+export const zListProductsResponse = z.object({
+    data: z.array(zProductDto).max(100),
+    nextCursor: z.string().min(1).max(512).regex(/^[A-Za-z0-9_-]+$/).nullable()
+});
+
+export const zCreateProductBody = zCreateProductDto;
+
+/**
+ * The new product.
+ */
+export const zCreateProductResponse = zProductDto;
+
+export const zGetProductBySlugHeaders = z.object({
+    'If-None-Match': z.string().max(1024).optional()
+});
+
+export const zGetProductBySlugPath = z.object({
+    slug: z.string().min(1).max(120).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+});
+
+/**
+ * The product with its variants.
+ */
+export const zGetProductBySlugResponse = zProductDto;
+
+export const zGetProductHeaders = z.object({
+    'If-None-Match': z.string().max(1024).optional()
+});
+
+export const zGetProductPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The product with its variants.
+ */
+export const zGetProductResponse = zProductDto;
+
+export const zUpdateProductBody = zUpdateProductDto;
+
+export const zUpdateProductHeaders = z.object({
+    'If-Match': z.string().max(64)
+});
+
+export const zUpdateProductPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The changed product.
+ */
+export const zUpdateProductResponse = zProductDto;
+
+export const zArchiveProductHeaders = z.object({
+    'If-Match': z.string().max(64).optional()
+});
+
+export const zArchiveProductPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The archived product.
+ */
+export const zArchiveProductResponse = zProductDto;
+
+export const zRestoreProductHeaders = z.object({
+    'If-Match': z.string().max(64).optional()
+});
+
+export const zRestoreProductPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The restored product, now a draft.
+ */
+export const zRestoreProductResponse = zProductDto;
+
+export const zAddVariantBody = zCreateVariantDto;
+
+export const zAddVariantHeaders = z.object({
+    'If-Match': z.string().max(64).optional()
+});
+
+export const zAddVariantPath = z.object({
+    id: z.uuid().length(36)
+});
+
+/**
+ * The product with the new variant.
+ */
+export const zAddVariantResponse = zProductDto;
+
+export const zUpdateVariantBody = zUpdateVariantDto;
+
+export const zUpdateVariantHeaders = z.object({
+    'If-Match': z.string().max(64)
+});
+
+export const zUpdateVariantPath = z.object({
+    id: z.uuid().length(36),
+    variantId: z.uuid().length(36)
+});
+
+/**
+ * The product with the changed variant.
+ */
+export const zUpdateVariantResponse = zProductDto;

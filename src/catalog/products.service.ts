@@ -1,0 +1,341 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { Permission } from '../auth/permissions';
+import type { Principal } from '../auth/principal';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RuleViolationError } from '../common/problem/app-error';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
+import { ValidationFailedException } from '../common/problem/problem';
+import { forUpdate, isUniqueViolation } from '../database/query-helpers';
+import { TransactionService } from '../database/transaction.service';
+import { CategoriesService } from './categories.service';
+import { isCatalogStaff, UUID } from './catalog.rules';
+import {
+  CreateProductDto,
+  CreateVariantDto,
+  ListProductsQueryDto,
+  ProductDto,
+  ProductSort,
+  UpdateProductDto,
+  UpdateVariantDto,
+  VariantDto,
+} from './dto/product.dto';
+import { ProductCategory } from './entities/product-category.entity';
+import { ProductVariant } from './entities/product-variant.entity';
+import { Product, ProductStatus } from './entities/product.entity';
+
+const PRODUCT_COLUMNS = [
+  'p.id', 'p.slug', 'p.name', 'p.description', 'p.status', 'p.brand', 'p.attributes', 'p.version', 'p.createdAt', 'p.updatedAt',
+] as const;
+const VARIANT_COLUMNS = [
+  'v.id', 'v.productId', 'v.sku', 'v.options', 'v.priceAmount', 'v.currency', 'v.compareAtAmount', 'v.weightGrams', 'v.barcode',
+  'v.createdAt', 'v.updatedAt',
+] as const;
+
+type ProductRow = Pick<Product, 'id' | 'slug' | 'name' | 'description' | 'status' | 'brand' | 'attributes' | 'version' | 'createdAt' | 'updatedAt'>;
+type VariantRow = Omit<ProductVariant, 'product' | 'version'>;
+export type VersionedProduct = { product: ProductDto; version: number };
+type CursorKey = { sort: ProductSort; id: string };
+/** Reads after a staff write see the product whatever its status. */
+const STAFF: Principal = { roles: [], permissions: new Set([Permission.CatalogWrite]) };
+
+function variantDto(row: VariantRow): VariantDto {
+  return {
+    id: row.id,
+    sku: row.sku,
+    options: row.options,
+    priceAmount: row.priceAmount,
+    currency: row.currency,
+    compareAtAmount: row.compareAtAmount,
+    weightGrams: row.weightGrams,
+    barcode: row.barcode,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function productDto(row: ProductRow, variants: VariantRow[], categoryIds: string[]): ProductDto {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    brand: row.brand,
+    attributes: row.attributes,
+    categoryIds,
+    variants: variants.map(variantDto),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** The compare-at price is the former price: it must be above the price, or absent. */
+function checkCompareAt(priceAmount: number, compareAtAmount: number | null | undefined, sku: string): void {
+  if (compareAtAmount !== null && compareAtAmount !== undefined && compareAtAmount <= priceAmount) {
+    throw new RuleViolationError(`The compare-at amount of ${sku} must be above its price (${priceAmount}).`);
+  }
+}
+
+function stale(): PreconditionFailedError {
+  return new PreconditionFailedError('The product changed since you read it; fetch it again and retry.');
+}
+
+@Injectable()
+export class ProductsService {
+  constructor(
+    @InjectRepository(Product) private readonly products: Repository<Product>,
+    private readonly categories: CategoriesService,
+    private readonly tx: TransactionService,
+  ) {}
+
+  /** One product by id or slug; non-active products exist only for catalog staff (404 for everyone else). */
+  async get(key: { id: string } | { slug: string }, viewer: Principal | undefined): Promise<VersionedProduct> {
+    const qb = this.products.createQueryBuilder('p').select([...PRODUCT_COLUMNS]);
+    let row: ProductRow | null = null;
+    if ('id' in key) {
+      if (UUID.test(key.id)) row = await qb.where('p.id = :id', { id: key.id }).getOne();
+    } else {
+      row = await qb.where('p.slug = :slug', { slug: key.slug }).getOne();
+    }
+    if (!row || (row.status !== ProductStatus.Active && !isCatalogStaff(viewer))) {
+      throw new NotFoundError('Product', 'id' in key ? key.id : key.slug);
+    }
+    const [product] = await this.assemble([row]);
+    return { product, version: row.version };
+  }
+
+  async list(query: ListProductsQueryDto, viewer: Principal | undefined): Promise<Page<ProductDto>> {
+    const staff = isCatalogStaff(viewer);
+    if (!staff && query.status !== undefined && query.status !== ProductStatus.Active) {
+      throw new ForbiddenError('Only catalog staff (catalog:write) may list products that are not active.');
+    }
+    const qb = this.products.createQueryBuilder('p').select([...PRODUCT_COLUMNS]);
+    const status = staff ? query.status : ProductStatus.Active;
+    if (status) qb.andWhere('p.status = :status', { status });
+    if (query.categoryId) {
+      const prefix = await this.categories.pathOf(query.categoryId);
+      qb.andWhere((outer) => {
+        const sub = outer
+          .subQuery()
+          .select('pc.productId')
+          .from(ProductCategory, 'pc')
+          .innerJoin('categories', 'c', 'c.id = pc.category_id')
+          .where('c.path LIKE :prefix');
+        return `p.id IN ${sub.getQuery()}`;
+      }, { prefix: `${prefix}%` });
+    }
+    if (query.minPrice !== undefined || query.maxPrice !== undefined) {
+      qb.andWhere((outer) => {
+        const sub = outer.subQuery().select('v.productId').from(ProductVariant, 'v');
+        if (query.minPrice !== undefined) sub.andWhere('v.priceAmount >= :minPrice');
+        if (query.maxPrice !== undefined) sub.andWhere('v.priceAmount <= :maxPrice');
+        return `p.id IN ${sub.getQuery()}`;
+      }, { minPrice: query.minPrice, maxPrice: query.maxPrice });
+    }
+    if (query.cursor) {
+      const after = decodeCursor(
+        query.cursor,
+        (key): key is CursorKey => key.sort === query.sort && typeof key.id === 'string' && UUID.test(key.id),
+      );
+      if (query.sort === ProductSort.Name) {
+        const anchor = await this.products.createQueryBuilder('p').select(['p.name']).where('p.id = :id', { id: after.id }).getOne();
+        if (!anchor) throw new ValidationFailedException([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+        qb.andWhere('(p.name > :afterName OR (p.name = :afterName AND p.id > :afterId))', { afterName: anchor.name, afterId: after.id });
+      } else {
+        qb.andWhere('p.id < :afterId', { afterId: after.id });
+      }
+    }
+    if (query.sort === ProductSort.Name) qb.orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
+    else qb.orderBy('p.id', 'DESC'); // UUIDv7 ids sort by creation time
+    const rows = await qb.limit(query.limit + 1).getMany();
+    const page = rows.slice(0, query.limit);
+    return {
+      data: await this.assemble(page),
+      nextCursor: rows.length > query.limit ? encodeCursor({ sort: query.sort, id: page[page.length - 1].id }) : null,
+    };
+  }
+
+  async create(input: CreateProductDto): Promise<VersionedProduct> {
+    for (const variant of input.variants) checkCompareAt(variant.priceAmount, variant.compareAtAmount, variant.sku);
+    const categoryIds = input.categoryIds ?? [];
+    await this.requireCategories(categoryIds);
+    const id = uuidv7();
+    const now = new Date();
+    await this.write(async (manager) => {
+      await manager.insert(Product, {
+        id,
+        slug: input.slug,
+        name: input.name.trim(),
+        description: input.description ?? null,
+        status: (input.status ?? ProductStatus.Draft) as unknown as ProductStatus,
+        brand: input.brand?.trim() ?? null,
+        attributes: input.attributes ?? {},
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
+      for (const variant of input.variants) await this.insertVariant(manager, id, variant, now);
+      if (categoryIds.length) await manager.insert(ProductCategory, categoryIds.map((categoryId) => ({ productId: id, categoryId })));
+    });
+    return this.get({ id }, STAFF);
+  }
+
+  async update(id: string, input: UpdateProductDto, expectedVersion: number | undefined): Promise<VersionedProduct> {
+    if (input.categoryIds) await this.requireCategories(input.categoryIds);
+    await this.write(async (manager) => {
+      const current = await this.lock(manager, id, expectedVersion);
+      if (input.status !== undefined && current.status === ProductStatus.Archived) {
+        throw new RuleViolationError('The product is archived; restore it before changing its status.');
+      }
+      const changes: Partial<Product> = {};
+      if (input.slug !== undefined) changes.slug = input.slug;
+      if (input.name !== undefined) changes.name = input.name.trim();
+      if (input.description !== undefined) changes.description = input.description;
+      if (input.brand !== undefined) changes.brand = input.brand?.trim() ?? null;
+      if (input.attributes !== undefined) changes.attributes = input.attributes;
+      if (input.status !== undefined) changes.status = input.status as unknown as ProductStatus;
+      if (input.categoryIds !== undefined) {
+        await manager.delete(ProductCategory, { productId: id });
+        if (input.categoryIds.length) {
+          await manager.insert(ProductCategory, input.categoryIds.map((categoryId) => ({ productId: id, categoryId })));
+        }
+      }
+      await this.bump(manager, current, changes);
+    });
+    return this.get({ id }, STAFF);
+  }
+
+  /** Archives (hides from shoppers) or restores (to draft) a product. */
+  async setArchived(id: string, archived: boolean, expectedVersion: number | undefined): Promise<VersionedProduct> {
+    await this.write(async (manager) => {
+      const current = await this.lock(manager, id, expectedVersion);
+      if (archived) {
+        if (current.status !== ProductStatus.Archived) await this.bump(manager, current, { status: ProductStatus.Archived });
+      } else {
+        if (current.status !== ProductStatus.Archived) throw new RuleViolationError('Only an archived product can be restored.');
+        await this.bump(manager, current, { status: ProductStatus.Draft });
+      }
+    });
+    return this.get({ id }, STAFF);
+  }
+
+  async addVariant(id: string, input: CreateVariantDto, expectedVersion: number | undefined): Promise<VersionedProduct & { variantId: string }> {
+    checkCompareAt(input.priceAmount, input.compareAtAmount, input.sku);
+    let variantId = '';
+    await this.write(async (manager) => {
+      const current = await this.lock(manager, id, expectedVersion);
+      const count = await manager.createQueryBuilder(ProductVariant, 'v').where('v.productId = :id', { id }).getCount();
+      if (count >= 100) throw new RuleViolationError('A product has at most 100 variants.');
+      variantId = await this.insertVariant(manager, id, input, new Date());
+      await this.bump(manager, current, {});
+    });
+    return { ...(await this.get({ id }, STAFF)), variantId };
+  }
+
+  /** Changes a variant; `expectedVersion` is the product's, since the product ETag covers its variants. */
+  async updateVariant(id: string, variantId: string, input: UpdateVariantDto, expectedVersion: number | undefined): Promise<VersionedProduct> {
+    await this.write(async (manager) => {
+      const current = await this.lock(manager, id, expectedVersion);
+      const variant = UUID.test(variantId)
+        ? await manager
+            .createQueryBuilder(ProductVariant, 'v')
+            .select(['v.id', 'v.sku', 'v.priceAmount', 'v.compareAtAmount', 'v.version'])
+            .where('v.id = :variantId AND v.productId = :id', { variantId, id })
+            .getOne()
+        : null;
+      if (!variant) throw new NotFoundError('Variant', variantId);
+      const priceAmount = input.priceAmount ?? variant.priceAmount;
+      const compareAtAmount = input.compareAtAmount === undefined ? variant.compareAtAmount : input.compareAtAmount;
+      checkCompareAt(priceAmount, compareAtAmount, input.sku ?? variant.sku);
+      const changes: Partial<ProductVariant> = { version: variant.version + 1, updatedAt: new Date() };
+      for (const field of ['sku', 'options', 'priceAmount', 'currency', 'compareAtAmount', 'weightGrams', 'barcode'] as const) {
+        if (input[field] !== undefined) Object.assign(changes, { [field]: input[field] });
+      }
+      await manager.update(ProductVariant, { id: variantId }, changes);
+      await this.bump(manager, current, {});
+    });
+    return this.get({ id }, STAFF);
+  }
+
+  private async requireCategories(ids: string[]): Promise<void> {
+    const [missing] = await this.categories.missing(ids);
+    if (missing) throw new NotFoundError('Category', missing);
+  }
+
+  /** Runs a write; duplicate slugs and SKUs become 409. */
+  private async write(work: (manager: EntityManager) => Promise<void>): Promise<void> {
+    try {
+      await this.tx.run(work);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('Another product already uses this slug, or another variant this SKU.');
+      throw error;
+    }
+  }
+
+  /** Locks the product row and checks the version the caller read. */
+  private async lock(manager: EntityManager, id: string, expectedVersion: number | undefined): Promise<Pick<Product, 'id' | 'status' | 'version'>> {
+    const current = UUID.test(id)
+      ? await forUpdate(manager.createQueryBuilder(Product, 'p').select(['p.id', 'p.status', 'p.version']).where('p.id = :id', { id })).getOne()
+      : null;
+    if (!current) throw new NotFoundError('Product', id);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) throw stale();
+    return current;
+  }
+
+  /** Saves product changes with a new version; a variant change bumps it too, so the ETag changes. */
+  private async bump(manager: EntityManager, current: Pick<Product, 'id' | 'version'>, changes: Partial<Product>): Promise<void> {
+    const result = await manager.update(
+      Product,
+      { id: current.id, version: current.version },
+      { ...changes, version: current.version + 1, updatedAt: new Date() },
+    );
+    if (result.affected === 0) throw stale();
+  }
+
+  private async insertVariant(manager: EntityManager, productId: string, input: CreateVariantDto, now: Date): Promise<string> {
+    const id = uuidv7();
+    await manager.insert(ProductVariant, {
+      id,
+      productId,
+      sku: input.sku,
+      options: input.options ?? {},
+      priceAmount: input.priceAmount,
+      currency: input.currency,
+      compareAtAmount: input.compareAtAmount ?? null,
+      weightGrams: input.weightGrams ?? null,
+      barcode: input.barcode ?? null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return id;
+  }
+
+  /** Adds variants and category ids to product rows, in two queries for the whole page. */
+  private async assemble(rows: ProductRow[]): Promise<ProductDto[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const manager = this.products.manager;
+    const variants: VariantRow[] = await manager
+      .createQueryBuilder(ProductVariant, 'v')
+      .select([...VARIANT_COLUMNS])
+      .where({ productId: In(ids) })
+      .orderBy('v.id', 'ASC')
+      .getMany();
+    const links = await manager
+      .createQueryBuilder(ProductCategory, 'pc')
+      .select(['pc.productId', 'pc.categoryId'])
+      .where({ productId: In(ids) })
+      .orderBy('pc.categoryId', 'ASC')
+      .getMany();
+    return rows.map((row) =>
+      productDto(
+        row,
+        variants.filter((variant) => variant.productId === row.id),
+        links.filter((link) => link.productId === row.id).map((link) => link.categoryId),
+      ),
+    );
+  }
+}
