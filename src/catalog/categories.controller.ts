@@ -5,6 +5,7 @@ import { Public, RequirePermissions } from '../auth/decorators';
 import { Permission } from '../auth/permissions';
 import { etagOf, matchesIfNoneMatch } from '../common/http/etag';
 import { Page, PageQueryDto, Paginated } from '../common/pagination/pagination';
+import { CachedCatalogRead, CatalogTags } from './catalog-cache';
 import { ApiProblemResponses } from '../common/problem/problem.openapi';
 import { CategoriesService } from './categories.service';
 import { ETAG_HEADER, idParam, IfMatch, IfNoneMatch, LOCATION_HEADER, PublicRead } from './catalog.openapi';
@@ -26,6 +27,7 @@ export class CategoriesController {
       'siblings in creation order, `position` gives the display order). Build the tree from `parentId`. Cursor-paginated.',
   })
   @Paginated(CategoryDto)
+  @CachedCatalogRead(() => [CatalogTags.all, CatalogTags.categories])
   @ApiProblemResponses(400, 401, 429)
   list(@Query() query: PageQueryDto): Promise<Page<CategoryDto>> {
     return this.categories.list(query);

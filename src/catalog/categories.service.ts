@@ -7,6 +7,8 @@ import { ValidationFailedException } from '../common/problem/problem';
 import { decodeCursor, encodeCursor, Page, PageQueryDto } from '../common/pagination/pagination';
 import { forUpdate, isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
+import { CacheService } from '../cache/cache.service';
+import { CatalogTags } from './catalog-cache';
 import { UUID } from './catalog.rules';
 import { CategoryDto, CreateCategoryDto, UpdateCategoryDto } from './dto/category.dto';
 import { Category } from './entities/category.entity';
@@ -40,6 +42,7 @@ export class CategoriesService {
   constructor(
     @InjectRepository(Category) private readonly categories: Repository<Category>,
     private readonly tx: TransactionService,
+    private readonly cache: CacheService,
   ) {}
 
   /** The whole tree, depth first: each category comes right before its subtree. */
@@ -112,6 +115,8 @@ export class CategoriesService {
       if (isUniqueViolation(error)) throw new ConflictError(`A category with the slug "${input.slug}" already exists.`);
       throw error;
     }
+    // After the commit, before answering: cached catalog reads may show the old tree or paths.
+    await this.cache.invalidate(CatalogTags.categoryWrite());
     return this.get(id);
   }
 
@@ -176,6 +181,8 @@ export class CategoriesService {
       if (isUniqueViolation(error)) throw new ConflictError(`A category with the slug "${input.slug}" already exists.`);
       throw error;
     }
+    // After the commit, before answering: cached catalog reads may show the old tree or paths.
+    await this.cache.invalidate(CatalogTags.categoryWrite());
     return this.get(id);
   }
 }

@@ -8,6 +8,7 @@ import { etagOf, matchesIfNoneMatch, versionFromIfMatch } from '../common/http/e
 import { Page, Paginated } from '../common/pagination/pagination';
 import { ApiProblemResponses } from '../common/problem/problem.openapi';
 import { ETAG_HEADER, idParam, IfMatch, IfNoneMatch, LOCATION_HEADER, PublicRead } from './catalog.openapi';
+import { CachedCatalogRead, CatalogTags } from './catalog-cache';
 import { requiredIfMatch } from './catalog.rules';
 import { CreateProductDto, CreateVariantDto, ListProductsQueryDto, ProductDto, UpdateProductDto, UpdateVariantDto } from './dto/product.dto';
 import { ProductsService, VersionedProduct } from './products.service';
@@ -48,12 +49,17 @@ export class ProductsController {
     operationId: 'listProducts',
     summary: 'List products',
     description:
-      'Newest first (`sort=newest`, the default) or by name (`sort=name`). Filters: `categoryId` (the category and all its ' +
-      'descendants; 404 when it does not exist), `minPrice`/`maxPrice` (some variant in range). Anonymous callers and customers ' +
+      'Newest first (`sort=newest`, the default), by name (`sort=name`), by lowest variant price (`sort=price`, `sort=price_desc`) ' +
+      'or, with a word search `q` (name and description, any of its words; operators and quotes are plain text), best match first ' +
+      '(`sort=relevance`, the default with `q` and 400 without it). Filters: `categoryId` (the category and all its ' +
+      'descendants; 404 when it does not exist), `minPrice`/`maxPrice` (some variant in range), `attribute=name:value` ' +
+      '(exact value, repeatable, all must match). A cursor only continues the sort and search that issued it (400 otherwise). ' +
+      'Anonymous callers and customers ' +
       'see active products only and get 403 when asking for another `status`; staff with catalog:write see every status ' +
       'unless they filter, so answers carry `Vary: Authorization`. Cursor-paginated: follow `nextCursor` or the `Link` header.',
   })
   @Paginated(ProductDto)
+  @CachedCatalogRead(() => [CatalogTags.all, CatalogTags.products])
   @ApiProblemResponses(400, 401, 403, 404, 429)
   list(
     @Query() query: ListProductsQueryDto,
@@ -79,6 +85,7 @@ export class ProductsController {
   @IfNoneMatch()
   @ApiOkResponse({ type: ProductDto, description: 'The product with its variants.', headers: PUBLIC_READ_HEADERS })
   @ApiProblemResponses(400, 401, 404, 429)
+  @CachedCatalogRead(() => [CatalogTags.all, CatalogTags.products])
   async getBySlug(
     @Param('slug') slug: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
@@ -102,6 +109,7 @@ export class ProductsController {
   @IfNoneMatch()
   @ApiOkResponse({ type: ProductDto, description: 'The product with its variants.', headers: PUBLIC_READ_HEADERS })
   @ApiProblemResponses(400, 401, 404, 429)
+  @CachedCatalogRead((params) => [CatalogTags.all, CatalogTags.product(params.id)])
   async get(
     @Param('id') id: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { Permission } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -9,7 +10,9 @@ import { decodeCursor, encodeCursor, Page } from '../common/pagination/paginatio
 import { ValidationFailedException } from '../common/problem/problem';
 import { forUpdate, isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
+import { CacheService } from '../cache/cache.service';
 import { CategoriesService } from './categories.service';
+import { CatalogTags } from './catalog-cache';
 import { isCatalogStaff, UUID } from './catalog.rules';
 import {
   CreateProductDto,
@@ -36,7 +39,9 @@ const VARIANT_COLUMNS = [
 type ProductRow = Pick<Product, 'id' | 'slug' | 'name' | 'description' | 'status' | 'brand' | 'attributes' | 'version' | 'createdAt' | 'updatedAt'>;
 type VariantRow = Omit<ProductVariant, 'product' | 'version'>;
 export type VersionedProduct = { product: ProductDto; version: number };
-type CursorKey = { sort: ProductSort; id: string };
+/** The cursor: the sort, the search fingerprint (a cursor is only good for the search that made it), the last row's sort key and id. */
+type CursorKey = { sort: ProductSort; id: string; q?: string; k?: string | number };
+const MAX_SEARCH_WORDS = 32;
 /** Reads after a staff write see the product whatever its status. */
 const STAFF: Principal = { roles: [], permissions: new Set([Permission.CatalogWrite]) };
 
@@ -88,6 +93,7 @@ export class ProductsService {
     @InjectRepository(Product) private readonly products: Repository<Product>,
     private readonly categories: CategoriesService,
     private readonly tx: TransactionService,
+    private readonly cache: CacheService,
   ) {}
 
   /** One product by id or slug; non-active products exist only for catalog staff (404 for everyone else). */
@@ -110,6 +116,11 @@ export class ProductsService {
     const staff = isCatalogStaff(viewer);
     if (!staff && query.status !== undefined && query.status !== ProductStatus.Active) {
       throw new ForbiddenError('Only catalog staff (catalog:write) may list products that are not active.');
+    }
+    const search = query.q === undefined ? undefined : query.q.trim();
+    const sort = query.sort ?? (search !== undefined ? ProductSort.Relevance : ProductSort.Newest);
+    if (sort === ProductSort.Relevance && search === undefined) {
+      throw new ValidationFailedException([{ field: 'sort', message: 'sort=relevance needs a search (q)' }]);
     }
     const qb = this.products.createQueryBuilder('p').select([...PRODUCT_COLUMNS]);
     const status = staff ? query.status : ProductStatus.Active;
@@ -134,27 +145,85 @@ export class ProductsService {
         return `p.id IN ${sub.getQuery()}`;
       }, { minPrice: query.minPrice, maxPrice: query.maxPrice });
     }
+    (query.attribute ?? []).forEach((filter, i) => {
+      // Attributes are stored as JSON.stringify text (simple-json), where a pair reads exactly
+      // `"name":"value"`; a quote inside a name or value is escaped there, so this cannot match
+      // across pairs. LIKE with its wildcards escaped works the same on both dialects.
+      const colon = filter.indexOf(':');
+      const pair = `${JSON.stringify(filter.slice(0, colon))}:${JSON.stringify(filter.slice(colon + 1))}`;
+      qb.andWhere(`p.attributes LIKE :attribute${i} ESCAPE '!'`, { [`attribute${i}`]: `%${pair.replace(/[!%_]/g, '!$&')}%` });
+    });
+
+    // The sort key of a row as an SQL expression (none for `newest`: the id alone orders it).
+    let key: string | undefined;
+    let descending = false;
+    const fingerprint = search === undefined ? undefined : createHash('sha256').update(search).digest('base64url').slice(0, 16);
+    if (search !== undefined) {
+      key = this.applySearch(qb, search);
+      if (key === undefined) return { data: [], nextCursor: null }; // nothing searchable (only punctuation): nothing matches
+    }
+    if (sort === ProductSort.Name) key = 'p.name';
+    else if (sort === ProductSort.Price || sort === ProductSort.PriceDesc) {
+      key = '(SELECT MIN(lv.price_amount) FROM product_variants lv WHERE lv.product_id = p.id)';
+      descending = sort === ProductSort.PriceDesc;
+    } else if (sort === ProductSort.Relevance) descending = true;
+    else if (sort === ProductSort.Newest) key = undefined;
+
     if (query.cursor) {
       const after = decodeCursor(
         query.cursor,
-        (key): key is CursorKey => key.sort === query.sort && typeof key.id === 'string' && UUID.test(key.id),
+        (value): value is CursorKey =>
+          value.sort === sort &&
+          value.q === fingerprint &&
+          typeof value.id === 'string' &&
+          UUID.test(value.id) &&
+          (key === undefined || typeof value.k === (sort === ProductSort.Name ? 'string' : 'number')),
       );
-      if (query.sort === ProductSort.Name) {
-        const anchor = await this.products.createQueryBuilder('p').select(['p.name']).where('p.id = :id', { id: after.id }).getOne();
-        if (!anchor) throw new ValidationFailedException([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
-        qb.andWhere('(p.name > :afterName OR (p.name = :afterName AND p.id > :afterId))', { afterName: anchor.name, afterId: after.id });
-      } else {
-        qb.andWhere('p.id < :afterId', { afterId: after.id });
+      if (key === undefined) qb.andWhere('p.id < :afterId', { afterId: after.id });
+      else {
+        const op = descending ? '<' : '>';
+        qb.andWhere(`(${key} ${op} :afterKey OR (${key} = :afterKey AND p.id > :afterId))`, { afterKey: after.k, afterId: after.id });
       }
     }
-    if (query.sort === ProductSort.Name) qb.orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
-    else qb.orderBy('p.id', 'DESC'); // UUIDv7 ids sort by creation time
-    const rows = await qb.limit(query.limit + 1).getMany();
+    if (key === undefined) qb.orderBy('p.id', 'DESC'); // UUIDv7 ids sort by creation time
+    else qb.orderBy(key, descending ? 'DESC' : 'ASC').addOrderBy('p.id', 'ASC');
+    if (key !== undefined && key !== 'p.name') qb.addSelect(key, 'sort_key');
+    const { entities: rows, raw } = await qb.limit(query.limit + 1).getRawAndEntities<{ sort_key?: number | string }>();
     const page = rows.slice(0, query.limit);
-    return {
-      data: await this.assemble(page),
-      nextCursor: rows.length > query.limit ? encodeCursor({ sort: query.sort, id: page[page.length - 1].id }) : null,
-    };
+    let nextCursor: string | null = null;
+    if (rows.length > query.limit) {
+      const last = page[page.length - 1];
+      const cursor: CursorKey = { sort, id: last.id };
+      if (fingerprint !== undefined) cursor.q = fingerprint;
+      if (key === 'p.name') cursor.k = last.name;
+      else if (key !== undefined) cursor.k = Number(raw[page.length - 1].sort_key);
+      nextCursor = encodeCursor(cursor);
+    }
+    return { data: await this.assemble(page), nextCursor };
+  }
+
+  /**
+   * Restricts the query to products matching any word of `search` and returns the SQL expression
+   * of their relevance (undefined when `search` has no words): an integer (scaled and truncated),
+   * so that cursors compare it exactly. The one place that knows the dialect of word search.
+   * Only the words (letters and digits) of the input reach the database, and as a bound parameter:
+   * quotes, operators and SQL or FTS syntax in `q` are dropped, never interpreted.
+   */
+  private applySearch(qb: SelectQueryBuilder<Product>, search: string): string | undefined {
+    const words = [...new Set(search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_SEARCH_WORDS);
+    if (words.length === 0) return undefined;
+    if (qb.connection.driver.options.type === 'better-sqlite3') {
+      // FTS5: each word a quoted string, ORed; bm25 is lower for better matches, names weigh more.
+      qb.innerJoin('products_fts', 'fts', 'fts.rowid = p.rowid').andWhere('products_fts MATCH :match', {
+        match: words.map((word) => `"${word}"`).join(' OR '),
+      });
+      return 'CAST(-bm25(products_fts, 2.0, 1.0) * 1000000 AS INTEGER)';
+    }
+    // MySQL/MariaDB: boolean mode, because natural language mode drops rows of relevance 0, which
+    // InnoDB gives to a word found in every row (a small catalog where every product is a "shirt").
+    // The words carry no operators (only letters and digits are left), so any of them matches.
+    qb.andWhere('MATCH(p.name, p.description) AGAINST (:match IN BOOLEAN MODE)', { match: words.join(' ') });
+    return 'FLOOR(MATCH(p.name, p.description) AGAINST (:match IN BOOLEAN MODE) * 1000000)';
   }
 
   async create(input: CreateProductDto): Promise<VersionedProduct> {
@@ -163,7 +232,7 @@ export class ProductsService {
     await this.requireCategories(categoryIds);
     const id = uuidv7();
     const now = new Date();
-    await this.write(async (manager) => {
+    await this.write(id, async (manager) => {
       await manager.insert(Product, {
         id,
         slug: input.slug,
@@ -184,7 +253,7 @@ export class ProductsService {
 
   async update(id: string, input: UpdateProductDto, expectedVersion: number | undefined): Promise<VersionedProduct> {
     if (input.categoryIds) await this.requireCategories(input.categoryIds);
-    await this.write(async (manager) => {
+    await this.write(id, async (manager) => {
       const current = await this.lock(manager, id, expectedVersion);
       if (input.status !== undefined && current.status === ProductStatus.Archived) {
         throw new RuleViolationError('The product is archived; restore it before changing its status.');
@@ -209,7 +278,7 @@ export class ProductsService {
 
   /** Archives (hides from shoppers) or restores (to draft) a product. */
   async setArchived(id: string, archived: boolean, expectedVersion: number | undefined): Promise<VersionedProduct> {
-    await this.write(async (manager) => {
+    await this.write(id, async (manager) => {
       const current = await this.lock(manager, id, expectedVersion);
       if (archived) {
         if (current.status !== ProductStatus.Archived) await this.bump(manager, current, { status: ProductStatus.Archived });
@@ -224,7 +293,7 @@ export class ProductsService {
   async addVariant(id: string, input: CreateVariantDto, expectedVersion: number | undefined): Promise<VersionedProduct & { variantId: string }> {
     checkCompareAt(input.priceAmount, input.compareAtAmount, input.sku);
     let variantId = '';
-    await this.write(async (manager) => {
+    await this.write(id, async (manager) => {
       const current = await this.lock(manager, id, expectedVersion);
       const count = await manager.createQueryBuilder(ProductVariant, 'v').where('v.productId = :id', { id }).getCount();
       if (count >= 100) throw new RuleViolationError('A product has at most 100 variants.');
@@ -236,7 +305,7 @@ export class ProductsService {
 
   /** Changes a variant; `expectedVersion` is the product's, since the product ETag covers its variants. */
   async updateVariant(id: string, variantId: string, input: UpdateVariantDto, expectedVersion: number | undefined): Promise<VersionedProduct> {
-    await this.write(async (manager) => {
+    await this.write(id, async (manager) => {
       const current = await this.lock(manager, id, expectedVersion);
       const variant = UUID.test(variantId)
         ? await manager
@@ -264,14 +333,19 @@ export class ProductsService {
     if (missing) throw new NotFoundError('Category', missing);
   }
 
-  /** Runs a write; duplicate slugs and SKUs become 409. */
-  private async write(work: (manager: EntityManager) => Promise<void>): Promise<void> {
+  /**
+   * Runs a write to product `id`; duplicate slugs and SKUs become 409. After the commit, and
+   * before the caller answers, the cached public reads it affects are invalidated (on every
+   * instance sharing the cache), so no read that starts after the answer sees the old product.
+   */
+  private async write(id: string, work: (manager: EntityManager) => Promise<void>): Promise<void> {
     try {
       await this.tx.run(work);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('Another product already uses this slug, or another variant this SKU.');
       throw error;
     }
+    await this.cache.invalidate(CatalogTags.productWrite(id));
   }
 
   /** Locks the product row and checks the version the caller read. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -13,6 +13,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -42,7 +43,18 @@ export enum EditableProductStatus {
 export enum ProductSort {
   Newest = 'newest',
   Name = 'name',
+  /** Lowest variant price, cheapest first. */
+  Price = 'price',
+  /** Lowest variant price, dearest first. */
+  PriceDesc = 'price_desc',
+  /** Best match first; only with `q`, and its default. */
+  Relevance = 'relevance',
 }
+
+export const MAX_SEARCH_LENGTH = 200;
+export const MAX_ATTRIBUTE_FILTERS = 10;
+/** `name:value`: an attribute name (no colon) and its exact value. */
+const ATTRIBUTE_FILTER_PATTERN = '^[^:\\u0000-\\u001f\\u007f]{1,50}:[^\\u0000-\\u001f\\u007f]{0,200}$';
 
 const amount = (example: number) => ({ type: 'integer' as const, format: 'int32', minimum: 0, maximum: MAX_AMOUNT, example });
 
@@ -393,9 +405,35 @@ export class ListProductsQueryDto extends PageQueryDto {
   @Max(MAX_AMOUNT)
   maxPrice?: number;
 
-  /** `newest` (default: newest first) or `name` (A to Z). */
-  @ApiPropertyOptional({ enum: ProductSort, enumName: 'ProductSort', default: ProductSort.Newest, example: ProductSort.Newest })
+  /** Word search over name and description (at most 200 characters); matches any of its words, best match first by default. */
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_SEARCH_LENGTH, example: 'organic cotton' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxCodePoints(MAX_SEARCH_LENGTH)
+  q?: string;
+
+  /** Only products whose attribute `name` has exactly this value, as `name:value`; repeat for several (all must match, at most 10). */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', minLength: 2, maxLength: 251, pattern: ATTRIBUTE_FILTER_PATTERN },
+    maxItems: MAX_ATTRIBUTE_FILTERS,
+    example: ['material:cotton'],
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? (value as unknown[]) : [value]))
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTRIBUTE_FILTERS)
+  @IsString({ each: true })
+  @Matches(new RegExp(ATTRIBUTE_FILTER_PATTERN), { each: true, message: 'each attribute must be name:value (name without a colon, value up to 200 characters)' })
+  attribute?: string[];
+
+  /**
+   * `newest` (newest first; the default without `q`), `name` (A to Z), `price` (lowest variant price, cheapest first),
+   * `price_desc` (dearest first) or `relevance` (best match first; the default with `q`, and only with `q`).
+   */
+  @ApiPropertyOptional({ enum: ProductSort, enumName: 'ProductSort', example: ProductSort.Newest })
   @IsOptional()
   @IsIn(Object.values(ProductSort), { message: `sort must be one of: ${Object.values(ProductSort).join(', ')}` })
-  sort: ProductSort = ProductSort.Newest;
+  sort?: ProductSort;
 }

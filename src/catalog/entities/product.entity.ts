@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, IndexOptions, PrimaryColumn } from 'typeorm';
 
 export enum ProductStatus {
   Draft = 'draft',
@@ -6,6 +6,8 @@ export enum ProductStatus {
   Archived = 'archived',
 }
 
+/** MySQL/MariaDB FULLTEXT index for word search; created by the ProductSearch migration (on SQLite: an FTS5 table instead), see there for why it is not synchronized. */
+@Index('ft_products_name_description', ['name', 'description'], { fulltext: true, synchronize: false } as IndexOptions) // the typings offer synchronize only without columns; Index() honours it here too
 @Entity('products')
 export class Product {
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -1,0 +1,124 @@
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Counter } from 'prom-client';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { CacheService } from '../cache/cache.service';
+import { MetricsService } from '../observability/metrics.service';
+
+/**
+ * Cache tags of catalog reads. Every entry carries `catalog` (category writes end them all: paths,
+ * filters and products' category ids may change); product lists and slug lookups carry
+ * `catalog:products` (any product write ends them); a product read by id carries `product:<id>`.
+ */
+export const CatalogTags = {
+  all: 'catalog',
+  products: 'catalog:products',
+  categories: 'catalog:categories',
+  product: (id: string) => `product:${id}`,
+  /** What a write to product `id` must invalidate. */
+  productWrite: (id: string) => ['catalog:products', `product:${id}`],
+  /** What a category write must invalidate. */
+  categoryWrite: () => ['catalog'],
+} as const;
+
+const CACHE_TAGS = Symbol('catalog-cache-tags');
+type TagsOf = (params: Record<string, string>) => string[];
+
+/** Response headers stored with a cached body and sent again on a hit. */
+const KEPT_HEADERS = ['etag', 'link', 'vary'] as const;
+
+interface CachedAnswer {
+  body: unknown;
+  headers: Partial<Record<(typeof KEPT_HEADERS)[number], string>>;
+}
+
+/** Marks a public catalog read as cacheable for anonymous callers, under these tags. */
+export function CachedCatalogRead(tags: TagsOf) {
+  return applyDecorators(SetMetadata(CACHE_TAGS, tags), UseInterceptors(CatalogCacheInterceptor));
+}
+
+/** Adds the stored Vary values to what others (CORS) put there already. */
+function mergeVary(reply: FastifyReply, stored: string): void {
+  const current = reply.getHeader('vary');
+  const values = typeof current === 'string' && current ? current.split(',').map((v) => v.trim()) : [];
+  for (const value of stored.split(',').map((v) => v.trim())) if (value && !values.includes(value)) values.push(value);
+  void reply.header('vary', values.join(', '));
+}
+
+function ifNoneMatchHits(header: string | undefined, etag: string | undefined): boolean {
+  if (!header || !etag) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`;
+  });
+}
+
+/**
+ * Serves public catalog reads of ANONYMOUS callers from CacheService (shared through Redis when
+ * configured). A request with an Authorization header bypasses it: staff see drafts, and a bad
+ * token must still be 401. The key is the path plus the query parameters sorted; only 200 answers
+ * are stored, with their ETag and Link headers, so If-None-Match still answers 304 from a cached
+ * entry. get() then set() with the stamp from before the load keeps a slow reader from storing an
+ * old value after a write's invalidation (see CacheService). Writers invalidate CatalogTags.
+ */
+@Injectable()
+export class CatalogCacheInterceptor implements NestInterceptor {
+  private readonly lookups: Counter<'cache' | 'result'>;
+
+  constructor(
+    private readonly cache: CacheService,
+    private readonly reflector: Reflector,
+    metrics: MetricsService,
+  ) {
+    const existing = metrics.registry.getSingleMetric('cache_lookups_total') as Counter<'cache' | 'result'> | undefined;
+    this.lookups =
+      existing ??
+      new Counter({
+        name: 'cache_lookups_total',
+        help: 'Response cache lookups by cache and result (hit, miss, bypass)',
+        labelNames: ['cache', 'result'] as const,
+        registers: [metrics.registry],
+      });
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const tagsOf = this.reflector.get<TagsOf | undefined>(CACHE_TAGS, context.getHandler());
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    if (!tagsOf || request.method !== 'GET' || request.headers.authorization !== undefined) {
+      this.lookups.inc({ cache: 'catalog', result: 'bypass' });
+      return next.handle();
+    }
+    return from(this.serve(request, reply, next, tagsOf(request.params as Record<string, string>)));
+  }
+
+  private async serve(request: FastifyRequest, reply: FastifyReply, next: CallHandler, tags: string[]): Promise<unknown> {
+    const url = new URL(request.url, 'http://placeholder');
+    url.searchParams.sort();
+    const key = `catalog:http:${url.pathname}?${url.searchParams.toString()}`;
+    const lookup = await this.cache.get<CachedAnswer>(key, tags);
+    if (lookup.hit && lookup.value) {
+      this.lookups.inc({ cache: 'catalog', result: 'hit' });
+      const { body, headers } = lookup.value;
+      for (const name of KEPT_HEADERS) if (headers[name] !== undefined && name !== 'vary') void reply.header(name, headers[name]);
+      if (headers.vary) mergeVary(reply, headers.vary);
+      if (ifNoneMatchHits(request.headers['if-none-match'], headers.etag)) {
+        void reply.status(304);
+        return undefined;
+      }
+      return body;
+    }
+    this.lookups.inc({ cache: 'catalog', result: 'miss' });
+    const body: unknown = await lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+    if (reply.statusCode === 200 && body !== undefined) {
+      const headers: CachedAnswer['headers'] = {};
+      for (const name of KEPT_HEADERS) {
+        const value = reply.getHeader(name);
+        if (typeof value === 'string') headers[name] = value;
+      }
+      await this.cache.set(lookup.stamp, { body, headers } satisfies CachedAnswer);
+    }
+    return body;
+  }
+}
