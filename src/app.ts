@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { Logger as NestLogger, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -62,6 +63,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     maxAge: 600,
   });
   await app.register(helmet);
+  // multipart/form-data for image uploads only: files stream through busboy, and the limits stop
+  // an oversized file while it arrives (413) instead of buffering it; bodyLimit does not apply here.
+  await app.register(multipart, {
+    limits: { fileSize: config.images.maxBytes, files: 1, fields: 4, parts: 5, fieldSize: 1024, fieldNameSize: 100, headerPairs: 100 },
+    throwFileSizeLimit: true,
+  });
 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body is answered 415 instead of reaching validation as a string.
