@@ -242,6 +242,13 @@ describe('consumer (generated TypeScript client)', () => {
       const list = await listProducts({ client: shopper.client, query: { categoryId: category.data.id }, throwOnError: true });
       expect(list.data.data.map((product) => product.id)).toEqual([created.data.id]);
       expect(list.data.nextCursor).toBeNull();
+
+      const found = await listProducts({ client: shopper.client, query: { q: 'enamel "mug', attribute: [] }, throwOnError: true });
+      expect(found.data.data.map((product) => product.id)).toEqual([created.data.id]);
+      const byPrice = await listProducts({ client: shopper.client, query: { q: 'enamel', sort: 'price' }, throwOnError: true });
+      expect(byPrice.data.data.map((product) => product.id)).toEqual([created.data.id]);
+      const tooLong = await listProducts({ client: shopper.client, query: { q: 'x'.repeat(201) } });
+      expectProblem(tooLong.error, tooLong.response, 400);
     });
   });
 

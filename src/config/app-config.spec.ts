@@ -87,4 +87,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'long-enough-password' });
     expect(config.auth.admin).toEqual({ email: 'admin@example.com', password: 'long-enough-password' });
   });
+
+  it('seeds demo data by default outside production only (SEED_DEMO_DATA)', () => {
+    const secret = 'a-production-secret-of-32-chars!!';
+    expect(loadConfig({}).seedDemoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).seedDemoData).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, SEED_DEMO_DATA: 'true' }).seedDemoData).toBe(true);
+    expect(loadConfig({ SEED_DEMO_DATA: 'false' }).seedDemoData).toBe(false);
+    expect(configErrorOf({ SEED_DEMO_DATA: 'maybe' }).problems).toEqual(['SEED_DEMO_DATA: expected true or false']);
+  });
 });

@@ -90,6 +90,9 @@ export const envSchema = z
     S3_FORCE_PATH_STYLE: bool.default(false),
     IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
     IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
+
+    /** Unset: true outside production. Seeds a small demo catalog at start-up while the catalog is empty. */
+    SEED_DEMO_DATA: bool.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.STORAGE_DRIVER === 's3') {
@@ -175,6 +178,8 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       maxBytes: env.IMAGE_MAX_BYTES,
       maxPixels: env.IMAGE_MAX_PIXELS,
     },
+    /** Seed a demo catalog at start-up when there are no products yet (never in production unless asked). */
+    seedDemoData: env.SEED_DEMO_DATA ?? env.NODE_ENV !== 'production',
   };
 }
 

@@ -1,4 +1,5 @@
 import { Category } from '../catalog/entities/category.entity';
+import { ProductImage } from '../catalog/entities/product-image.entity';
 import { ProductCategory } from '../catalog/entities/product-category.entity';
 import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product } from '../catalog/entities/product.entity';
@@ -7,4 +8,4 @@ import { UserRole } from '../users/entities/user-role.entity';
 import { User } from '../users/entities/user.entity';
 
 /** Every entity, listed once for the app and the TypeORM CLI (globs do not survive bundlers and test runners). */
-export const ALL_ENTITIES = [User, UserRole, RefreshToken, Category, Product, ProductVariant, ProductCategory];
+export const ALL_ENTITIES = [User, UserRole, RefreshToken, Category, Product, ProductVariant, ProductCategory, ProductImage];

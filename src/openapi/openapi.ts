@@ -138,7 +138,7 @@ function closeObjectSchemas(document: OpenAPIObject): void {
 const ENUM_DESCRIPTIONS: Record<string, string> = {
   ProductStatus: 'Lifecycle of a product: `draft` (staff only), `active` (visible to everyone), `archived` (hidden, kept for history).',
   EditableProductStatus: 'A status that can be set directly: `draft` or `active` (archiving has its own operation).',
-  ProductSort: 'Order of a product list: `newest` first, or by `name` A to Z.',
+  ProductSort: 'Order of a product list: `newest` first, by `name` A to Z, by lowest variant `price` (`price_desc`: dearest first), or best match first (`relevance`, with a search `q` only).',
   Role: 'A role: a named set of permissions. `customer` manages their own account and orders; `support`, `manager` and `admin` are staff roles with growing permissions.',
 };
 

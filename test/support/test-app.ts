@@ -54,6 +54,8 @@ export function testConfig(database: TestDatabase, env: TestEnv = {}): AppConfig
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-000',
     THROTTLE_LIMIT: '1000000',
     AUTH_THROTTLE_LIMIT: '1000000',
+    // Tests build their own catalog; the quick-start demo seed is tested on purpose only.
+    SEED_DEMO_DATA: 'false',
     ...database.env,
     ...env,
   });
@@ -71,6 +73,8 @@ export interface RequestOptions {
   rawBody?: string | Buffer;
   token?: string;
   headers?: Record<string, string>;
+  /** Sent as multipart/form-data (fetch sets the boundary). */
+  formData?: FormData;
 }
 
 export class TestApp {
@@ -89,15 +93,18 @@ export class TestApp {
 
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | Buffer | undefined = options.rawBody;
+    let body: string | Buffer | FormData | undefined = options.rawBody ?? options.formData;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const response = await fetch(this.baseUrl + path, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
+    // Images come back as bytes (body is a Buffer); everything else as text.
+    const binary = /^image\//.test(response.headers.get('content-type') ?? '');
+    const bytes = binary ? Buffer.from(await response.arrayBuffer()) : undefined;
+    const text = bytes ? `<${bytes.length} bytes>` : await response.text();
+    let parsed: unknown = bytes ?? text;
     if (text && /json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
     // Every answer must be one the OpenAPI document of this very app promises (test/support/openapi-validator.ts).
     this.validator ??= new OpenApiResponseValidator(buildOpenApiDocument(this.app));

@@ -472,9 +472,9 @@ export type ProductDto = {
 };
 
 /**
- * Order of a product list: `newest` first, or by `name` A to Z.
+ * Order of a product list: `newest` first, by `name` A to Z, by lowest variant `price` (`price_desc`: dearest first), or best match first (`relevance`, with a search `q` only).
  */
-export type ProductSort = 'newest' | 'name';
+export type ProductSort = 'newest' | 'name' | 'price' | 'price_desc' | 'relevance';
 
 /**
  * A status that can be set directly: `draft` or `active` (archiving has its own operation).
@@ -627,6 +627,148 @@ export type UpdateVariantDto = {
      * Barcode (EAN, UPC, ...); null removes it.
      */
     barcode?: string | null;
+};
+
+/**
+ * One stored file of a product image: the cleaned original or a WebP rendition.
+ */
+export type ProductImageFileDto = {
+    /**
+     * `original`, or `w<width>` for a WebP rendition.
+     */
+    name: string;
+    /**
+     * Where to fetch it: under STORAGE_PUBLIC_BASE_URL when set, otherwise the application's `/v1/media/...` path.
+     */
+    url: string;
+    /**
+     * Width in pixels.
+     */
+    width: number;
+    /**
+     * Height in pixels.
+     */
+    height: number;
+    /**
+     * Size in bytes.
+     */
+    bytes: number;
+    /**
+     * Media type of the file.
+     */
+    contentType: 'image/jpeg' | 'image/png' | 'image/webp';
+};
+
+/**
+ * An image of a product, with its cleaned original (metadata stripped) and WebP renditions.
+ */
+export type ProductImageDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * The product it belongs to.
+     */
+    productId: string;
+    /**
+     * Display order, ascending; ties keep upload order.
+     */
+    position: number;
+    /**
+     * Alternative text for screen readers.
+     */
+    alt: string | null;
+    /**
+     * Width of the original in pixels (upright).
+     */
+    width: number;
+    /**
+     * Height of the original in pixels (upright).
+     */
+    height: number;
+    /**
+     * The upload re-encoded in its own format, upright and without metadata.
+     */
+    original: ProductImageFileDto;
+    /**
+     * WebP renditions narrower than the original (320, 640, 1280 px wide), narrowest first.
+     */
+    renditions: Array<ProductImageFileDto>;
+    /**
+     * When it was uploaded (UTC).
+     */
+    createdAt: string;
+};
+
+/**
+ * The images of a product, ordered by position.
+ */
+export type ProductImageListDto = {
+    /**
+     * The images, ordered by position.
+     */
+    data: Array<ProductImageDto>;
+};
+
+/**
+ * A problem about an uploaded image (413, 415 or 422), naming the limit it broke.
+ */
+export type ImageProblemDto = {
+    /**
+     * URI identifying the kind of problem; stable, meant for programs.
+     */
+    type: string;
+    /**
+     * Short human summary of the kind of problem.
+     */
+    title: string;
+    /**
+     * The HTTP status code.
+     */
+    status: number;
+    /**
+     * What went wrong this time, for humans.
+     */
+    detail: string;
+    /**
+     * The path that was requested.
+     */
+    instance: string;
+    /**
+     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
+     */
+    requestId: string;
+    /**
+     * One entry per invalid field (validation problems, status 400, only).
+     */
+    errors?: Array<FieldErrorDto>;
+    /**
+     * The largest accepted upload in bytes (413).
+     */
+    maxBytes?: number;
+    /**
+     * The accepted image types (415).
+     */
+    accepted?: Array<'image/jpeg' | 'image/png' | 'image/webp'>;
+    /**
+     * The largest accepted pixel count, width times height (422).
+     */
+    maxPixels?: number;
+};
+
+/**
+ * Changes to a product image; omitted fields stay as they are, null clears the alt text.
+ */
+export type UpdateProductImageDto = {
+    /**
+     * Alternative text; null clears it.
+     */
+    alt?: string | null;
+    /**
+     * New display position.
+     */
+    position?: number;
 };
 
 export type CheckLivenessData = {
@@ -1392,7 +1534,16 @@ export type ListProductsData = {
          */
         maxPrice?: number;
         /**
-         * `newest` (default: newest first) or `name` (A to Z).
+         * Word search over name and description (at most 200 characters); matches any of its words, best match first by default.
+         */
+        q?: string;
+        /**
+         * Only products whose attribute `name` has exactly this value, as `name:value`; repeat for several (all must match, at most 10).
+         */
+        attribute?: Array<string>;
+        /**
+         * `newest` (newest first; the default without `q`), `name` (A to Z), `price` (lowest variant price, cheapest first),
+         * `price_desc` (dearest first) or `relevance` (best match first; the default with `q`, and only with `q`).
          */
         sort?: ProductSort;
     };
@@ -1984,3 +2135,311 @@ export type UpdateVariantResponses = {
 };
 
 export type UpdateVariantResponse = UpdateVariantResponses[keyof UpdateVariantResponses];
+
+export type ListProductImagesData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/images';
+};
+
+export type ListProductImagesErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     *
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListProductImagesError = ListProductImagesErrors[keyof ListProductImagesErrors];
+
+export type ListProductImagesResponses = {
+    /**
+     * The product's images.
+     */
+    200: ProductImageListDto;
+};
+
+export type ListProductImagesResponse = ListProductImagesResponses[keyof ListProductImagesResponses];
+
+export type UploadProductImageData = {
+    /**
+     * The image and its optional alt text and position.
+     */
+    body: {
+        /**
+         * The image: JPEG, PNG or WebP, judged by its bytes (file name and part content type are ignored). At most IMAGE_MAX_BYTES (5 MiB by default).
+         */
+        file: Blob | File;
+        /**
+         * Alternative text for screen readers.
+         */
+        alt?: string;
+        /**
+         * Display position; by default after the product's last image.
+         */
+        position?: number;
+    };
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/images';
+};
+
+export type UploadProductImageErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The file is larger than IMAGE_MAX_BYTES, or the form has more parts than allowed.
+     */
+    413: ImageProblemDto;
+    /**
+     * The body is not multipart/form-data, or the file is not a JPEG, PNG or WebP image by its bytes.
+     */
+    415: ImageProblemDto;
+    /**
+     * The image has more pixels than IMAGE_MAX_PIXELS, or cannot be decoded.
+     */
+    422: ImageProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UploadProductImageError = UploadProductImageErrors[keyof UploadProductImageErrors];
+
+export type UploadProductImageResponses = {
+    /**
+     * The stored image.
+     */
+    201: ProductImageDto;
+};
+
+export type UploadProductImageResponse = UploadProductImageResponses[keyof UploadProductImageResponses];
+
+export type DeleteProductImageData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+        /**
+         * Public id of the image (UUID); any other string is answered 404.
+         */
+        imageId: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/images/{imageId}';
+};
+
+export type DeleteProductImageErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type DeleteProductImageError = DeleteProductImageErrors[keyof DeleteProductImageErrors];
+
+export type DeleteProductImageResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteProductImageResponse = DeleteProductImageResponses[keyof DeleteProductImageResponses];
+
+export type UpdateProductImageData = {
+    body: UpdateProductImageDto;
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        id: string;
+        /**
+         * Public id of the image (UUID); any other string is answered 404.
+         */
+        imageId: string;
+    };
+    query?: never;
+    url: '/v1/products/{id}/images/{imageId}';
+};
+
+export type UpdateProductImageErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request body is not application/json.
+     */
+    415: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateProductImageError = UpdateProductImageErrors[keyof UpdateProductImageErrors];
+
+export type UpdateProductImageResponses = {
+    /**
+     * The changed image.
+     */
+    200: ProductImageDto;
+};
+
+export type UpdateProductImageResponse = UpdateProductImageResponses[keyof UpdateProductImageResponses];
+
+export type GetProductImageFileData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the product (UUID); any other string is answered 404.
+         */
+        productId: string;
+        /**
+         * Public id of the image (UUID); any other string is answered 404.
+         */
+        imageId: string;
+        /**
+         * `original.<jpg|png|webp>` or a WebP rendition `w<width>.webp`.
+         */
+        file: string;
+    };
+    query?: never;
+    url: '/v1/media/products/{productId}/images/{imageId}/{file}';
+};
+
+export type GetProductImageFileErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetProductImageFileError = GetProductImageFileErrors[keyof GetProductImageFileErrors];
+
+export type GetProductImageFileResponses = {
+    /**
+     * The image file.
+     */
+    200: Blob | File;
+};
+
+export type GetProductImageFileResponse = GetProductImageFileResponses[keyof GetProductImageFileResponses];
