@@ -108,6 +108,16 @@ describe('catalog read cache, one instance', () => {
     expect((await t.request('GET', '/v1/products?sort=name&limit=5', { token: manager.accessToken })).status).toBe(200);
     expect(await lookups(t, 'bypass')).toBeGreaterThan(bypasses);
   });
+
+  it('caches reads that take no query parameters by path alone, so junk query strings share one entry', async () => {
+    const product = await createProduct(t, manager, 'Junk query');
+    expect((await t.request('GET', `/v1/products/${product.id}`)).status).toBe(200);
+    const hits = await lookups(t, 'hit');
+    for (const junk of ['a=1', 'b=2', 'cache-buster=3']) {
+      expect((await t.request('GET', `/v1/products/${product.id}?${junk}`)).status).toBe(200);
+    }
+    expect(await lookups(t, 'hit')).toBe(hits + 3);
+  });
 });
 
 describe.skipIf(skipRedisTests)('catalog read cache, two instances sharing Redis', () => {

@@ -1,3 +1,5 @@
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -36,6 +38,15 @@ interface CachedAnswer {
 /** Marks a public catalog read as cacheable for anonymous callers, under these tags. */
 export function CachedCatalogRead(tags: TagsOf) {
   return applyDecorators(SetMetadata(CACHE_TAGS, tags), UseInterceptors(CatalogCacheInterceptor));
+}
+
+/**
+ * Whether the handler reads query parameters (has an @Query() argument). One that does not is
+ * cached by path alone, so junk query strings cannot each fill a cache entry of their own.
+ */
+function readsQuery(context: ExecutionContext): boolean {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
+  return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
 }
 
 /** Adds the stored Vary values to what others (CORS) put there already. */
@@ -90,13 +101,20 @@ export class CatalogCacheInterceptor implements NestInterceptor {
       this.lookups.inc({ cache: 'catalog', result: 'bypass' });
       return next.handle();
     }
-    return from(this.serve(request, reply, next, tagsOf(request.params as Record<string, string>)));
+    const keyedByQuery = readsQuery(context);
+    return from(this.serve(request, reply, next, tagsOf(request.params as Record<string, string>), keyedByQuery));
   }
 
-  private async serve(request: FastifyRequest, reply: FastifyReply, next: CallHandler, tags: string[]): Promise<unknown> {
+  private async serve(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: CallHandler,
+    tags: string[],
+    keyedByQuery: boolean,
+  ): Promise<unknown> {
     const url = new URL(request.url, 'http://placeholder');
     url.searchParams.sort();
-    const key = `catalog:http:${url.pathname}?${url.searchParams.toString()}`;
+    const key = keyedByQuery ? `catalog:http:${url.pathname}?${url.searchParams.toString()}` : `catalog:http:${url.pathname}`;
     const lookup = await this.cache.get<CachedAnswer>(key, tags);
     if (lookup.hit && lookup.value) {
       this.lookups.inc({ cache: 'catalog', result: 'hit' });
