@@ -2,38 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/auth/permissions';
 import { StorageService } from '../src/storage/storage.service';
 import { signUp, SignedInUser } from './support/factories';
 import { expectProblem } from './support/problem';
+import { craftedPng } from './support/images';
 import { startTestApp, TestApp } from './support/test-app';
 
 const UNKNOWN_ID = '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e';
-
-/** A PNG whose header claims the given size; its (tiny) pixel data could never fill it. */
-function craftedPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 function form(file: Buffer | undefined, name = 'photo.jpg', type = 'image/jpeg', fields: Record<string, string> = {}): FormData {
   const data = new FormData();
