@@ -5,6 +5,11 @@ export enum Permission {
   UsersWrite = 'users:write',
   MetricsRead = 'metrics:read',
   CatalogWrite = 'catalog:write',
+  InventoryRead = 'inventory:read',
+  InventoryWrite = 'inventory:write',
+  OrdersReadAny = 'orders:read:any',
+  OrdersWrite = 'orders:write',
+  PricingWrite = 'pricing:write',
 }
 
 export enum Role {
@@ -16,8 +21,18 @@ export enum Role {
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Customer]: [Permission.AccountRead],
-  [Role.Support]: [Permission.AccountRead, Permission.UsersRead],
-  [Role.Manager]: [Permission.AccountRead, Permission.UsersRead, Permission.MetricsRead, Permission.CatalogWrite],
+  [Role.Support]: [Permission.AccountRead, Permission.UsersRead, Permission.InventoryRead, Permission.OrdersReadAny],
+  [Role.Manager]: [
+    Permission.AccountRead,
+    Permission.UsersRead,
+    Permission.MetricsRead,
+    Permission.CatalogWrite,
+    Permission.InventoryRead,
+    Permission.InventoryWrite,
+    Permission.OrdersReadAny,
+    Permission.OrdersWrite,
+    Permission.PricingWrite,
+  ],
   [Role.Admin]: Object.values(Permission),
 };
 

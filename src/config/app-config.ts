@@ -93,6 +93,18 @@ export const envSchema = z
 
     /** Unset: true outside production. Seeds a small demo catalog at start-up while the catalog is empty. */
     SEED_DEMO_DATA: bool.optional(),
+
+    CART_MAX_LINE_QUANTITY: int(1, 1_000_000).default(99),
+    CART_MAX_LINES: int(1, 10_000).default(100),
+    CART_GUEST_TTL_DAYS: int(1, 365).default(30),
+    CHECKOUT_RESERVATION_TTL_SECONDS: int(1, 7 * 86_400).default(900),
+    ORDER_SWEEP_INTERVAL_MS: int(0, 86_400_000).default(30_000),
+    PRICES_INCLUDE_TAX: bool.default(false),
+    IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: int(1, 3600).default(60),
+    PAYMENTS_TEST_WEBHOOK_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+    PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: int(1, 86_400).default(300),
+    PAYMENTS_TEST_FAILURE_DELAY_MS: int(0, 60_000).default(2000),
   })
   .superRefine((env, ctx) => {
     if (env.STORAGE_DRIVER === 's3') {
@@ -180,6 +192,29 @@ function toAppConfig(env: z.output<typeof envSchema>) {
     },
     /** Seed a demo catalog at start-up when there are no products yet (never in production unless asked). */
     seedDemoData: env.SEED_DEMO_DATA ?? env.NODE_ENV !== 'production',
+    carts: {
+      maxLineQuantity: env.CART_MAX_LINE_QUANTITY,
+      maxLines: env.CART_MAX_LINES,
+      guestTtlDays: env.CART_GUEST_TTL_DAYS,
+    },
+    checkout: {
+      reservationTtlSeconds: env.CHECKOUT_RESERVATION_TTL_SECONDS,
+      /** 0 turns the sweeper off in this process (another instance may run it). */
+      sweepIntervalMs: env.ORDER_SWEEP_INTERVAL_MS,
+      /** true: catalog prices are gross and tax is the part they contain; false: tax is added on top. */
+      pricesIncludeTax: env.PRICES_INCLUDE_TAX,
+    },
+    idempotency: {
+      ttlHours: env.IDEMPOTENCY_TTL_HOURS,
+      /** A claim older than this whose request never finished (a crashed process) may be taken over. */
+      lockTimeoutSeconds: env.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS,
+    },
+    payments: {
+      /** Unset: a random secret per boot, so set it when several instances receive webhooks. */
+      testWebhookSecret: env.PAYMENTS_TEST_WEBHOOK_SECRET ?? randomBytes(32).toString('base64url'),
+      webhookToleranceSeconds: env.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+      testFailureDelayMs: env.PAYMENTS_TEST_FAILURE_DELAY_MS,
+    },
   };
 }
 
