@@ -92,7 +92,7 @@ describe('catalog search, sorts and attribute filters', () => {
     expect((await list('?limit=100')).length).toBeGreaterThanOrEqual(5);
   });
 
-  it('rejects a too long q, relevance without q, an unknown sort and a cursor of another sort or search', async () => {
+  it('rejects a too long q, relevance without q, an unknown sort or filter (listing the allowed ones) and a cursor of another sort or search', async () => {
     expectProblem(await t.request('GET', `/v1/products?q=${'a'.repeat(10_000)}`), 400);
     expectProblem(await t.request('GET', `/v1/products?q=${'a'.repeat(201)}`), 400);
     expectProblem(await t.request('GET', '/v1/products?q='), 400);
@@ -101,6 +101,9 @@ describe('catalog search, sorts and attribute filters', () => {
     const unknown = await t.request('GET', '/v1/products?sort=popular');
     expectProblem(unknown, 400);
     expect(unknown.body.errors[0].message).toMatch(/newest, name, price, price_desc, relevance/);
+    const unknownFilter = await t.request('GET', '/v1/products?q=jacket&foo=1&sort=name');
+    expectProblem(unknownFilter, 400);
+    expect(unknownFilter.body.errors).toEqual([{ field: 'foo', message: expect.stringMatching(/^unknown query parameter foo; allowed: attribute, categoryId, cursor, limit, maxPrice, minPrice, q, sort, status$/) }]);
 
     const byPrice = await t.request('GET', '/v1/products?sort=price&limit=1');
     const cursor = byPrice.body.nextCursor as string;

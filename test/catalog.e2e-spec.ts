@@ -332,7 +332,17 @@ describe('catalog', () => {
       expectProblem(await t.request('GET', '/v1/products?limit=100000'), 400);
       expectProblem(await t.request('GET', '/v1/products?cursor=forged'), 400);
       expectProblem(await t.request('GET', `/v1/products?cursor=${Buffer.from(JSON.stringify({ sort: 'newest', id: 'x' })).toString('base64url')}`), 400);
-      expectProblem(await t.request('GET', '/v1/products?colour=red'), 400);
+      const colour = await t.request('GET', '/v1/products?colour=red');
+      expectProblem(colour, 400);
+      expect(colour.body.errors).toEqual([
+        { field: 'colour', message: expect.stringMatching(/unknown query parameter colour; allowed: .*\bcategoryId\b/) },
+      ]);
+      for (const name of ['limit', 'cursor', 'categoryId', 'status', 'minPrice', 'maxPrice', 'q', 'attribute', 'sort']) {
+        expect(colour.body.errors[0].message).toContain(name);
+      }
+      const foreign = await t.request('GET', '/v1/categories?foo=1');
+      expectProblem(foreign, 400);
+      expect(foreign.body.errors[0]).toEqual({ field: 'foo', message: expect.stringMatching(/^unknown query parameter foo; allowed: cursor, limit$/) });
       expectProblem(await t.request('GET', '/v1/products?minPrice=-1'), 400);
       expectProblem(await t.request('GET', '/v1/categories?cursor=forged'), 400);
       expectProblem(await t.request('GET', '/v1/products?status=draft'), 403);
