@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { MemoryThrottlerStorage, type ThrottlerStorageRecord } from './memory-throttler-storage';
 
 // KEYS[1] the hit counter, KEYS[2] the block marker; ARGV: window ms, limit, block ms.
 // A fixed window per key, counted atomically in Redis so every instance shares it; once the
@@ -24,8 +25,6 @@ end
 return { hits, ttl, 0, 0 }
 `;
 
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
 interface RedisWithIncrement extends Redis {
   emporiumThrottle(...keysAndArgs: (string | number)[]): Promise<[number, number, number, number]>;
 }
@@ -39,7 +38,7 @@ interface RedisWithIncrement extends Redis {
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: RedisWithIncrement;
-  private readonly fallback = new ThrottlerStorageService();
+  private readonly fallback = new MemoryThrottlerStorage();
   private readonly logger = new Logger(RedisThrottlerStorage.name);
   private failing = false;
 

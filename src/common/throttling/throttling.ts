@@ -3,6 +3,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/t
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
+import { MemoryThrottlerStorage } from './memory-throttler-storage';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 
 /** Metadata that puts a controller or handler under the stricter `auth` limit as well. */
@@ -13,8 +14,8 @@ const isStrict = (context: ExecutionContext): boolean =>
 
 /**
  * Rate limits per client address: a general one on every route, and a stricter one on the routes
- * marked STRICT_THROTTLE (sign-in, registration, token refresh). Counters are kept in memory, or in
- * Redis when REDIS_URL is set, so that every instance counts against the same limit.
+ * marked STRICT_THROTTLE (sign-in, registration, token refresh). Counters are fixed windows kept in
+ * memory, or in Redis when REDIS_URL is set, so that every instance counts against the same limit.
  */
 @Module({
   imports: [
@@ -23,7 +24,7 @@ const isStrict = (context: ExecutionContext): boolean =>
       useFactory: (config: AppConfig, redis: RedisService) => {
         const ttl = config.throttle.ttlSeconds * 1000;
         return {
-          storage: redis.client ? new RedisThrottlerStorage(redis.client, redis.key('throttle', '')) : undefined,
+          storage: redis.client ? new RedisThrottlerStorage(redis.client, redis.key('throttle', '')) : new MemoryThrottlerStorage(),
           errorMessage: 'Too many requests; wait for the number of seconds in Retry-After, then try again.',
           throttlers: [
             { name: 'default', ttl, limit: config.throttle.limit },
@@ -37,9 +38,17 @@ const isStrict = (context: ExecutionContext): boolean =>
 })
 export class ThrottlingModule {}
 
-/** ThrottlerGuard names the header after the throttler (`Retry-After-auth`); clients expect `Retry-After`. */
+/**
+ * ThrottlerGuard names the header after the throttler (`Retry-After-auth`); clients expect `Retry-After`.
+ * Keys are the route, throttler and address in plain text: the default hashes them with SHA-256 on
+ * every request, which buys nothing for a key that only ever reaches this process or Redis.
+ */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  protected override generateKey(context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${context.getClass().name}-${context.getHandler().name}-${throttlerName}-${tracker}`;
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', Math.max(1, Math.ceil(detail.timeToBlockExpire)));
     return super.throwThrottlingException(context, detail);
