@@ -26,6 +26,17 @@ const VARIANTS_SQL =
 const LINKS_SQL =
   'SELECT `pc`.`product_id` AS `pc_product_id`, `pc`.`category_id` AS `pc_category_id` FROM `product_categories` `pc` ' +
   'WHERE `pc`.`product_id` IN (?) ORDER BY `pc_category_id` ASC';
+// A product with its variants and category ids in one round trip, as Emporium's ProductsService.get() reads it.
+const READ_COLUMNS = [
+  ['p', 'id'], ['p', 'slug'], ['p', 'name'], ['p', 'description'], ['p', 'status'], ['p', 'brand'], ['p', 'attributes'], ['p', 'version'],
+  ['p', 'created_at'], ['p', 'updated_at'], ['v', 'id'], ['v', 'product_id'], ['v', 'sku'], ['v', 'options'], ['v', 'price_amount'],
+  ['v', 'currency'], ['v', 'compare_at_amount'], ['v', 'weight_grams'], ['v', 'barcode'], ['v', 'created_at'], ['v', 'updated_at'],
+];
+const PRODUCT_READ_SQL =
+  `SELECT ${READ_COLUMNS.map(([table, column]) => `\`${table}\`.\`${column}\` AS \`${table}_${column}\``).join(', ')}, NULL AS \`pc_category_id\` ` +
+  'FROM `products` `p` LEFT JOIN `product_variants` `v` ON `v`.`product_id` = `p`.`id` WHERE `p`.`id` = ? ' +
+  `UNION ALL SELECT ${READ_COLUMNS.map(([table, column]) => `NULL AS \`${table}_${column}\``).join(', ')}, \`pc\`.\`category_id\` ` +
+  'FROM `product_categories` `pc` INNER JOIN `products` `p` ON `p`.`id` = `pc`.`product_id` WHERE `p`.`id` = ?';
 const CATEGORY_PATH_SQL = 'SELECT `c`.`path` AS `c_path`, `c`.`id` AS `c_id` FROM `categories` `c` WHERE `c`.`id` = ?';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +48,10 @@ async function assemble(rows) {
   // One after the other, as Emporium does.
   const [variants] = await pool.query(VARIANTS_SQL, [ids]);
   const [links] = await pool.query(LINKS_SQL, [ids]);
+  return toProducts(rows, variants, links);
+}
+
+function toProducts(rows, variants, links) {
   return rows.map((row) => ({
     id: row.p_id,
     slug: row.p_slug,
@@ -72,10 +87,14 @@ function send(res, status, body, headers = {}) {
 }
 
 async function getProduct(res, id) {
-  const [rows] = UUID.test(id) ? await pool.query(`${PRODUCT_SQL} WHERE \`p\`.\`id\` = ?`, [id]) : [[]];
-  if (rows.length === 0 || rows[0].p_status !== 'active') return send(res, 404, { status: 404, title: 'Not Found' });
-  const [product] = await assemble(rows);
-  send(res, 200, product, { etag: `"${rows[0].p_version}"`, vary: 'Authorization' });
+  const [rows] = UUID.test(id) ? await pool.query(PRODUCT_READ_SQL, [id, id]) : [[]];
+  const head = rows.find((row) => row.p_id !== null);
+  if (!head || head.p_status !== 'active') return send(res, 404, { status: 404, title: 'Not Found' });
+  const variants = rows.filter((row) => row.pc_category_id === null && row.v_id !== null).sort((a, b) => (a.v_id < b.v_id ? -1 : 1));
+  const links = rows.filter((row) => row.pc_category_id !== null).map((row) => ({ pc_product_id: head.p_id, pc_category_id: row.pc_category_id }));
+  links.sort((a, b) => (a.pc_category_id < b.pc_category_id ? -1 : 1));
+  const [product] = toProducts([head], variants, links);
+  send(res, 200, product, { etag: `"${head.p_version}"`, vary: 'Authorization' });
 }
 
 /** The scenarios' lists: categoryId (descendants included), minPrice, q, sort (newest, name, relevance), limit; no cursor. */

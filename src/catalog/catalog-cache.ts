@@ -29,9 +29,14 @@ type TagsOf = (params: Record<string, string>) => string[];
 
 /** Response headers stored with a cached body and sent again on a hit. */
 const KEPT_HEADERS = ['etag', 'link', 'vary'] as const;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * A stored answer: the body already serialised, so a hit neither rebuilds the object (from the
+ * store's JSON) nor serialises it again; it goes out as it came in.
+ */
 interface CachedAnswer {
-  body: unknown;
+  json: string;
   headers: Partial<Record<(typeof KEPT_HEADERS)[number], string>>;
 }
 
@@ -47,6 +52,21 @@ export function CachedCatalogRead(tags: TagsOf) {
 function readsQuery(context: ExecutionContext): boolean {
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
   return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
+}
+
+/** What the interceptor needs to know of a handler, read from its metadata once. */
+interface HandlerPlan {
+  tagsOf: TagsOf | undefined;
+  keyedByQuery: boolean;
+}
+
+/** The cache key of a request: its path, plus its query parameters sorted when the handler reads them. */
+function cacheKey(rawUrl: string, keyedByQuery: boolean): string {
+  const mark = rawUrl.indexOf('?');
+  if (mark === -1 || !keyedByQuery) return `catalog:http:${mark === -1 ? rawUrl : rawUrl.slice(0, mark)}`;
+  const params = new URLSearchParams(rawUrl.slice(mark + 1));
+  params.sort();
+  return `catalog:http:${rawUrl.slice(0, mark)}?${params.toString()}`;
 }
 
 /** Adds the stored Vary values to what others (CORS) put there already. */
@@ -68,14 +88,16 @@ function ifNoneMatchHits(header: string | undefined, etag: string | undefined): 
 /**
  * Serves public catalog reads of ANONYMOUS callers from CacheService (shared through Redis when
  * configured). A request with an Authorization header bypasses it: staff see drafts, and a bad
- * token must still be 401. The key is the path plus the query parameters sorted; only 200 answers
- * are stored, with their ETag and Link headers, so If-None-Match still answers 304 from a cached
- * entry. get() then set() with the stamp from before the load keeps a slow reader from storing an
- * old value after a write's invalidation (see CacheService). Writers invalidate CatalogTags.
+ * token must still be 401. The key is the path plus the query parameters sorted (the path alone for
+ * handlers without query parameters); only 200 answers are stored, serialised, with their ETag and
+ * Link headers, so If-None-Match still answers 304 from a cached entry. get() then set() with the
+ * stamp from before the load keeps a slow reader from storing an old value after a write's
+ * invalidation (see CacheService). Writers invalidate CatalogTags.
  */
 @Injectable()
 export class CatalogCacheInterceptor implements NestInterceptor {
   private readonly lookups: Counter<'cache' | 'result'>;
+  private readonly plans = new WeakMap<object, HandlerPlan>();
 
   constructor(
     private readonly cache: CacheService,
@@ -94,38 +116,37 @@ export class CatalogCacheInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const tagsOf = this.reflector.get<TagsOf | undefined>(CACHE_TAGS, context.getHandler());
+    const handler = context.getHandler();
+    let plan = this.plans.get(handler);
+    if (!plan) {
+      plan = { tagsOf: this.reflector.get<TagsOf | undefined>(CACHE_TAGS, handler), keyedByQuery: readsQuery(context) };
+      this.plans.set(handler, plan);
+    }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    if (!tagsOf || request.method !== 'GET' || request.headers.authorization !== undefined) {
+    if (!plan.tagsOf || request.method !== 'GET' || request.headers.authorization !== undefined) {
       this.lookups.inc({ cache: 'catalog', result: 'bypass' });
       return next.handle();
     }
-    const keyedByQuery = readsQuery(context);
-    return from(this.serve(request, reply, next, tagsOf(request.params as Record<string, string>), keyedByQuery));
+    const key = cacheKey(request.url, plan.keyedByQuery);
+    return from(this.serve(request, reply, next, key, plan.tagsOf(request.params as Record<string, string>)));
   }
 
-  private async serve(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    next: CallHandler,
-    tags: string[],
-    keyedByQuery: boolean,
-  ): Promise<unknown> {
-    const url = new URL(request.url, 'http://placeholder');
-    url.searchParams.sort();
-    const key = keyedByQuery ? `catalog:http:${url.pathname}?${url.searchParams.toString()}` : `catalog:http:${url.pathname}`;
+  private async serve(request: FastifyRequest, reply: FastifyReply, next: CallHandler, key: string, tags: string[]): Promise<unknown> {
     const lookup = await this.cache.get<CachedAnswer>(key, tags);
-    if (lookup.hit && lookup.value) {
+    // typeof: an entry of an older shape (a deploy ago, in a shared Redis) is a miss and gets replaced.
+    if (lookup.hit && typeof lookup.value?.json === 'string') {
       this.lookups.inc({ cache: 'catalog', result: 'hit' });
-      const { body, headers } = lookup.value;
-      for (const name of KEPT_HEADERS) if (headers[name] !== undefined && name !== 'vary') void reply.header(name, headers[name]);
+      const { json, headers } = lookup.value;
+      if (headers.etag !== undefined) void reply.header('etag', headers.etag);
+      if (headers.link !== undefined) void reply.header('link', headers.link);
       if (headers.vary) mergeVary(reply, headers.vary);
       if (ifNoneMatchHits(request.headers['if-none-match'], headers.etag)) {
         void reply.status(304);
         return undefined;
       }
-      return body;
+      void reply.header('content-type', JSON_CONTENT_TYPE);
+      return json;
     }
     this.lookups.inc({ cache: 'catalog', result: 'miss' });
     const body: unknown = await lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
@@ -135,7 +156,7 @@ export class CatalogCacheInterceptor implements NestInterceptor {
         const value = reply.getHeader(name);
         if (typeof value === 'string') headers[name] = value;
       }
-      await this.cache.set(lookup.stamp, { body, headers } satisfies CachedAnswer);
+      await this.cache.set(lookup.stamp, { json: JSON.stringify(body), headers } satisfies CachedAnswer);
     }
     return body;
   }

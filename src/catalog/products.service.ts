@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, EntityMetadata, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { Permission } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -83,6 +83,107 @@ function checkCompareAt(priceAmount: number, compareAtAmount: number | null | un
   }
 }
 
+interface ProductRead {
+  /** Two parameters, both the key (id or slug). */
+  sql: string;
+  map(rows: Record<string, unknown>[]): VersionedProduct | undefined;
+}
+
+interface CatalogRows {
+  /** A product from a row selecting PRODUCT_COLUMNS under the query builder's raw aliases (`p_<column>`). */
+  product(row: Record<string, unknown>): ProductRow;
+  /** The one-statement read of a product with its variants and category ids, by id or slug. */
+  read(column: 'id' | 'slug'): ProductRead;
+  /** The variants and category links of `count` products; `count` parameters, the product ids. */
+  pageStatements(count: number): { variants: string; links: string };
+  variant(row: Record<string, unknown>): VariantRow;
+}
+
+/**
+ * The catalog's hot reads without a query builder or entity transformation per request: statements
+ * compiled once (per key column, or per number of ids: a page holds at most 101) from the entity
+ * metadata, names quoted for the dialect and every value a bound parameter, the same text on
+ * MySQL/MariaDB and SQLite; rows hydrated by the driver (dates, JSON) into plain objects. Aliases
+ * are the query builder's raw ones (`<alias>_<column>`), so list() hydrates its rows here too.
+ */
+function catalogRows(manager: EntityManager): CatalogRows {
+  const { driver } = manager.connection;
+  const q = (name: string) => driver.escape(name);
+  const product = manager.connection.getMetadata(Product);
+  const variant = manager.connection.getMetadata(ProductVariant);
+  const link = manager.connection.getMetadata(ProductCategory);
+  const columnsOf = (metadata: EntityMetadata, alias: string, names: readonly string[]) =>
+    names.map((name) => {
+      const meta = metadata.findColumnWithPropertyName(name.slice(alias.length + 1))!;
+      return { meta, key: `${alias}_${meta.databaseName}`, select: `${q(alias)}.${q(meta.databaseName)} AS ${q(`${alias}_${meta.databaseName}`)}` };
+    });
+  const column = (metadata: EntityMetadata, property: string) => q(metadata.findColumnWithPropertyName(property)!.databaseName);
+  const productColumns = columnsOf(product, 'p', PRODUCT_COLUMNS);
+  const variantColumns = columnsOf(variant, 'v', VARIANT_COLUMNS);
+  const hydrate = <T>(row: Record<string, unknown>, columns: typeof productColumns): T => {
+    const out: Record<string, unknown> = {};
+    for (const c of columns) out[c.meta.propertyName] = driver.prepareHydratedValue(row[c.key], c.meta);
+    return out as T;
+  };
+  const [p, v, pc] = [q('p'), q('v'), q('pc')];
+  const [products, variants, links] = [q(product.tableName), q(variant.tableName), q(link.tableName)];
+  const [linkProduct, linkCategory, variantProduct] = [column(link, 'productId'), column(link, 'categoryId'), column(variant, 'productId')];
+  const categoryKey = 'pc_category_id';
+
+  /**
+   * Rows: one per variant (the product columns repeated; one with NULL variant columns when there
+   * is none), UNION ALL one per category link (only `pc_category_id` set).
+   */
+  const read = (key: 'id' | 'slug'): ProductRead => {
+    const where = `WHERE ${p}.${column(product, key)} = ?`;
+    const selected = [...productColumns, ...variantColumns];
+    const sql =
+      `SELECT ${selected.map((c) => c.select).join(', ')}, NULL AS ${q(categoryKey)} ` +
+      `FROM ${products} ${p} LEFT JOIN ${variants} ${v} ON ${v}.${variantProduct} = ${p}.${column(product, 'id')} ${where} ` +
+      `UNION ALL SELECT ${selected.map((c) => `NULL AS ${q(c.key)}`).join(', ')}, ${pc}.${linkCategory} ` +
+      `FROM ${links} ${pc} INNER JOIN ${products} ${p} ON ${p}.${column(product, 'id')} = ${pc}.${linkProduct} ${where}`;
+    return {
+      sql,
+      map(rows) {
+        const first = rows.find((row) => row.p_id != null);
+        if (!first) return undefined;
+        const head = hydrate<ProductRow>(first, productColumns);
+        const found: VariantRow[] = [];
+        const categoryIds: string[] = [];
+        for (const row of rows) {
+          if (row[categoryKey] != null) categoryIds.push(row[categoryKey] as string);
+          else if (row.v_id != null) found.push(hydrate<VariantRow>(row, variantColumns));
+        }
+        // Ids are lower-case UUIDs: code-unit order is the database's order (what ORDER BY would give).
+        found.sort((a, b) => (a.id < b.id ? -1 : 1));
+        categoryIds.sort();
+        return { product: productDto(head, found, categoryIds), version: head.version };
+      },
+    };
+  };
+  const reads = { id: read('id'), slug: read('slug') };
+
+  const variantSelect = `SELECT ${variantColumns.map((c) => c.select).join(', ')} FROM ${variants} ${v} WHERE ${v}.${variantProduct} IN `;
+  const linkSelect =
+    `SELECT ${pc}.${linkProduct} AS ${q('pc_product_id')}, ${pc}.${linkCategory} AS ${q(categoryKey)} ` +
+    `FROM ${links} ${pc} WHERE ${pc}.${linkProduct} IN `;
+  const compiled = new Map<number, { variants: string; links: string }>();
+  return {
+    product: (row) => hydrate<ProductRow>(row, productColumns),
+    variant: (row) => hydrate<VariantRow>(row, variantColumns),
+    read: (key) => reads[key],
+    pageStatements(count) {
+      let statements = compiled.get(count);
+      if (!statements) {
+        const list = `(${Array.from({ length: count }, () => '?').join(', ')})`;
+        statements = { variants: `${variantSelect}${list} ORDER BY ${q('v_id')} ASC`, links: `${linkSelect}${list} ORDER BY ${q(categoryKey)} ASC` };
+        if (count <= 1000) compiled.set(count, statements);
+      }
+      return statements;
+    },
+  };
+}
+
 function stale(): PreconditionFailedError {
   return new PreconditionFailedError('The product changed since you read it; fetch it again and retry.');
 }
@@ -96,20 +197,24 @@ export class ProductsService {
     private readonly cache: CacheService,
   ) {}
 
+  private compiledRows?: CatalogRows;
+
   /** One product by id or slug; non-active products exist only for catalog staff (404 for everyone else). */
   async get(key: { id: string } | { slug: string }, viewer: Principal | undefined): Promise<VersionedProduct> {
-    const qb = this.products.createQueryBuilder('p').select([...PRODUCT_COLUMNS]);
-    let row: ProductRow | null = null;
-    if ('id' in key) {
-      if (UUID.test(key.id)) row = await qb.where('p.id = :id', { id: key.id }).getOne();
-    } else {
-      row = await qb.where('p.slug = :slug', { slug: key.slug }).getOne();
-    }
-    if (!row || (row.status !== ProductStatus.Active && !isCatalogStaff(viewer))) {
+    const found = 'id' in key ? (UUID.test(key.id) ? await this.read('id', key.id) : undefined) : await this.read('slug', key.slug);
+    if (!found || (found.product.status !== ProductStatus.Active && !isCatalogStaff(viewer))) {
       throw new NotFoundError('Product', 'id' in key ? key.id : key.slug);
     }
-    const [product] = await this.assemble([row]);
-    return { product, version: row.version };
+    return found;
+  }
+
+  /**
+   * The hottest read: a product with its variants and category ids in ONE round trip, by a
+   * statement compiled once (see catalogRows).
+   */
+  private async read(column: 'id' | 'slug', value: string): Promise<VersionedProduct | undefined> {
+    const statement = this.rows().read(column);
+    return statement.map(await this.products.manager.query<Record<string, unknown>[]>(statement.sql, [value, value]));
   }
 
   async list(query: ListProductsQueryDto, viewer: Principal | undefined): Promise<Page<ProductDto>> {
@@ -188,7 +293,8 @@ export class ProductsService {
     if (key === undefined) qb.orderBy('p.id', 'DESC'); // UUIDv7 ids sort by creation time
     else qb.orderBy(key, descending ? 'DESC' : 'ASC').addOrderBy('p.id', 'ASC');
     if (key !== undefined && key !== 'p.name') qb.addSelect(key, 'sort_key');
-    const { entities: rows, raw } = await qb.limit(query.limit + 1).getRawAndEntities<{ sort_key?: number | string }>();
+    const raw = await qb.limit(query.limit + 1).getRawMany<Record<string, unknown> & { sort_key?: number | string }>();
+    const rows = raw.map((row) => this.rows().product(row));
     const page = rows.slice(0, query.limit);
     let nextCursor: string | null = null;
     if (rows.length > query.limit) {
@@ -391,25 +497,21 @@ export class ProductsService {
   private async assemble(rows: ProductRow[]): Promise<ProductDto[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
+    const reader = this.rows();
+    const statements = reader.pageStatements(ids.length);
     const manager = this.products.manager;
-    const variants: VariantRow[] = await manager
-      .createQueryBuilder(ProductVariant, 'v')
-      .select([...VARIANT_COLUMNS])
-      .where({ productId: In(ids) })
-      .orderBy('v.id', 'ASC')
-      .getMany();
-    const links = await manager
-      .createQueryBuilder(ProductCategory, 'pc')
-      .select(['pc.productId', 'pc.categoryId'])
-      .where({ productId: In(ids) })
-      .orderBy('pc.categoryId', 'ASC')
-      .getMany();
+    const variants = (await manager.query<Record<string, unknown>[]>(statements.variants, ids)).map((row) => reader.variant(row));
+    const links = await manager.query<Record<string, string>[]>(statements.links, ids);
     return rows.map((row) =>
       productDto(
         row,
         variants.filter((variant) => variant.productId === row.id),
-        links.filter((link) => link.productId === row.id).map((link) => link.categoryId),
+        links.filter((link) => link.pc_product_id === row.id).map((link) => link.pc_category_id),
       ),
     );
+  }
+
+  private rows(): CatalogRows {
+    return (this.compiledRows ??= catalogRows(this.products.manager));
   }
 }
