@@ -1,13 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addVariant,
+  archiveProduct,
   createCategory,
   createProduct,
+  deleteProductImage,
+  getCategory,
   getMe,
+  getProduct,
   getProductBySlug,
+  getProductImageFile,
+  listCategories,
+  listProductImages,
   listProducts,
+  restoreProduct,
   updateProduct,
+  updateProductImage,
+  updateVariant,
+  uploadProductImage,
   getUser,
   listUsers,
   login,
@@ -43,11 +60,15 @@ function expectProblem(error: Problem | undefined, response: Response | undefine
 
 describe('consumer (generated TypeScript client)', () => {
   let t: TestApp;
+  const storageDir = mkdtempSync(join(tmpdir(), 'emporium-consumer-'));
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
+    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, STORAGE_LOCAL_DIR: storageDir });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await rm(storageDir, { recursive: true, force: true });
+  });
 
   describe('account flow', () => {
     const email = uniqueEmail('consumer');
@@ -249,6 +270,144 @@ describe('consumer (generated TypeScript client)', () => {
       expect(byPrice.data.data.map((product) => product.id)).toEqual([created.data.id]);
       const tooLong = await listProducts({ client: shopper.client, query: { q: 'x'.repeat(201) } });
       expectProblem(tooLong.error, tooLong.response, 400);
+    });
+  });
+
+  describe('staff catalog flow', () => {
+    it('edits a product and its variants with If-Match, archives and restores it', async () => {
+      const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const parent = await createCategory({ client: staff.client, body: { name: 'Kitchen', slug: 'consumer-kitchen' }, throwOnError: true });
+      const child = await createCategory({
+        client: staff.client,
+        body: { name: 'Teapots', slug: 'consumer-teapots', parentId: parent.data.id },
+        throwOnError: true,
+      });
+      const created = await createProduct({
+        client: staff.client,
+        body: {
+          slug: 'consumer-teapot',
+          name: 'Cast-iron teapot',
+          description: 'Keeps tea warm',
+          brand: 'Tetsu',
+          attributes: { material: 'iron' },
+          categoryIds: [child.data.id],
+          variants: [{ sku: 'TEAPOT-BLACK', priceAmount: 4500, currency: 'EUR', options: { colour: 'black' } }],
+        },
+        throwOnError: true,
+      });
+      const id = created.data.id;
+      expect(created.response.headers.get('location')).toBe(`/v1/products/${id}`);
+      let etag = created.response.headers.get('etag')!;
+
+      const renamed = await updateProduct({ client: staff.client, path: { id }, headers: { 'If-Match': etag }, body: { name: 'Cast-iron teapot, 1 l', status: 'active' }, throwOnError: true });
+      expect(renamed.data).toMatchObject({ name: 'Cast-iron teapot, 1 l', status: 'active' });
+      const stale = await updateProduct({ client: staff.client, path: { id }, headers: { 'If-Match': etag }, body: { name: 'Lost update' } });
+      expectProblem(stale.error, stale.response, 412);
+      etag = renamed.response.headers.get('etag')!;
+
+      const added = await addVariant({
+        client: staff.client,
+        path: { id },
+        headers: { 'If-Match': etag },
+        body: { sku: 'TEAPOT-RED', priceAmount: 4900, compareAtAmount: 5500, currency: 'EUR', options: { colour: 'red' } },
+        throwOnError: true,
+      });
+      const red = added.data.variants.find((variant) => variant.sku === 'TEAPOT-RED')!;
+      expect(added.response.headers.get('location')).toBe(`/v1/products/${id}/variants/${red.id}`);
+      etag = added.response.headers.get('etag')!;
+      const repriced = await updateVariant({ client: staff.client, path: { id, variantId: red.id }, headers: { 'If-Match': etag }, body: { priceAmount: 4700 }, throwOnError: true });
+      expect(repriced.data.variants.find((variant) => variant.id === red.id)?.priceAmount).toBe(4700);
+      const badPrice = await updateVariant({ client: staff.client, path: { id, variantId: red.id }, headers: { 'If-Match': repriced.response.headers.get('etag')! }, body: { priceAmount: -1 } });
+      expectProblem(badPrice.error, badPrice.response, 400);
+
+      const archived = await archiveProduct({ client: staff.client, path: { id }, throwOnError: true });
+      expect(archived.data.status).toBe('archived');
+      const shopper = apiClient(t);
+      const gone = await getProduct({ client: shopper.client, path: { id } });
+      expectProblem(gone.error, gone.response, 404);
+      const restored = await restoreProduct({ client: staff.client, path: { id }, throwOnError: true });
+      expect(restored.data.status).toBe('draft');
+      const again = await restoreProduct({ client: staff.client, path: { id } });
+      expectProblem(again.error, again.response, 422);
+      await updateProduct({ client: staff.client, path: { id }, headers: { 'If-Match': restored.response.headers.get('etag')! }, body: { status: 'active' }, throwOnError: true });
+
+      // Browsing: the category tree, a parent category's listing includes its descendants', a cached read with its ETag.
+      const categories = await listCategories({ client: shopper.client, query: { limit: 100 }, throwOnError: true });
+      expect(categories.data.data.find((category) => category.id === child.data.id)).toMatchObject({ parentId: parent.data.id });
+      const category = await getCategory({ client: shopper.client, path: { id: child.data.id }, throwOnError: true });
+      expect(category.data.slug).toBe('consumer-teapots');
+      const inParent = await listProducts({ client: shopper.client, query: { categoryId: parent.data.id, sort: 'price' }, throwOnError: true });
+      expect(inParent.data.data.map((product) => product.id)).toEqual([id]);
+      const read = await getProduct({ client: shopper.client, path: { id }, throwOnError: true });
+      expect(read.data.variants.map((variant) => [variant.sku, variant.priceAmount])).toEqual([['TEAPOT-BLACK', 4500], ['TEAPOT-RED', 4700]]);
+      const unchanged = await getProduct({ client: shopper.client, path: { id }, headers: { 'If-None-Match': read.response.headers.get('etag')! } });
+      expect(unchanged.response.status).toBe(304);
+      const searched = await listProducts({ client: shopper.client, query: { q: 'teapot', attribute: ['material:iron'] }, throwOnError: true });
+      expect(searched.data.data.map((product) => product.id)).toEqual([id]);
+
+      const customer = await signedInCustomer(t);
+      const forbidden = await createProduct({ client: customer.client, body: { slug: 'nope', name: 'Nope', variants: [{ sku: 'NOPE', priceAmount: 1, currency: 'EUR', options: {} }] } });
+      expectProblem(forbidden.error, forbidden.response, 403);
+    });
+
+    it('uploads an image as multipart through the client, then orders, lists, serves and deletes it', async () => {
+      const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const { data: product } = await createProduct({
+        client: staff.client,
+        body: { slug: 'consumer-pictured', name: 'Pictured', status: 'active', variants: [{ sku: 'PICTURED-1', priceAmount: 900, currency: 'EUR', options: {} }] },
+        throwOnError: true,
+      });
+      const png = await sharp({ create: { width: 800, height: 500, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+      const file = new Blob([new Uint8Array(png)], { type: 'image/png' });
+
+      const uploaded = await uploadProductImage({
+        client: staff.client,
+        path: { id: product.id },
+        body: { file, alt: 'Red square', position: 3 },
+        throwOnError: true,
+      });
+      expect(uploaded.response.status).toBe(201);
+      expect(uploaded.data).toMatchObject({ productId: product.id, alt: 'Red square', position: 3, width: 800, height: 500 });
+      expect(uploaded.data.original.contentType).toBe('image/png');
+      expect(uploaded.data.renditions.map((rendition) => rendition.width)).toEqual([320, 640]);
+      expect(uploaded.response.headers.get('location')).toBe(`/v1/products/${product.id}/images/${uploaded.data.id}`);
+
+      const second = await uploadProductImage({ client: staff.client, path: { id: product.id }, body: { file }, throwOnError: true });
+      expect(second.data).toMatchObject({ alt: null, position: 4 });
+
+      const notImage = await uploadProductImage({
+        client: staff.client,
+        path: { id: product.id },
+        body: { file: new Blob(['not a png at all'], { type: 'image/png' }) },
+      });
+      expectProblem(notImage.error, notImage.response, 415);
+      const shopper = apiClient(t);
+      const anonymous = await uploadProductImage({ client: shopper.client, path: { id: product.id }, body: { file } });
+      expectProblem(anonymous.error, anonymous.response, 401);
+
+      await updateProductImage({ client: staff.client, path: { id: product.id, imageId: second.data.id }, body: { position: 0, alt: 'First' }, throwOnError: true });
+      const listed = await listProductImages({ client: shopper.client, path: { id: product.id }, throwOnError: true });
+      expect(listed.data.data.map((image) => [image.id, image.alt])).toEqual([
+        [second.data.id, 'First'],
+        [uploaded.data.id, 'Red square'],
+      ]);
+
+      const rendition = uploaded.data.renditions[0];
+      const fileName = rendition.url.split('/').pop()!;
+      expect(rendition.url).toBe(`/v1/media/products/${product.id}/images/${uploaded.data.id}/${fileName}`);
+      const served = await getProductImageFile({ client: shopper.client, path: { productId: product.id, imageId: uploaded.data.id, file: fileName }, throwOnError: true });
+      expect(served.response.headers.get('content-type')).toBe('image/webp');
+      expect((await sharp(Buffer.from(await served.data.arrayBuffer())).metadata()).width).toBe(320);
+
+      const deleted = await deleteProductImage({ client: staff.client, path: { id: product.id, imageId: uploaded.data.id } });
+      expect(deleted.response.status).toBe(204);
+      const after = await listProductImages({ client: shopper.client, path: { id: product.id }, throwOnError: true });
+      expect(after.data.data.map((image) => image.id)).toEqual([second.data.id]);
+      const file404 = await getProductImageFile({
+        client: shopper.client,
+        path: { productId: product.id, imageId: uploaded.data.id, file: fileName },
+      });
+      expectProblem(file404.error, file404.response, 404);
     });
   });
 
