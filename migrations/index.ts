@@ -2,6 +2,13 @@ import { Identity1764288000000 } from './1764288000000-identity';
 import { Catalog1764374400000 } from './1764374400000-catalog';
 import { ProductImages1764460800000 } from './1764460800000-product-images';
 import { ProductSearch1764547200000 } from './1764547200000-product-search';
+import { Inventory1764633600000 } from './1764633600000-inventory';
 
 /** Every migration in order. A new migration file is added here too; `npm run migration:check` catches a forgotten one. */
-export const ALL_MIGRATIONS = [Identity1764288000000, Catalog1764374400000, ProductImages1764460800000, ProductSearch1764547200000];
+export const ALL_MIGRATIONS = [
+  Identity1764288000000,
+  Catalog1764374400000,
+  ProductImages1764460800000,
+  ProductSearch1764547200000,
+  Inventory1764633600000,
+];

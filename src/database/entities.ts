@@ -4,8 +4,19 @@ import { ProductCategory } from '../catalog/entities/product-category.entity';
 import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product } from '../catalog/entities/product.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { INVENTORY_ENTITIES } from '../inventory/entities';
 import { UserRole } from '../users/entities/user-role.entity';
 import { User } from '../users/entities/user.entity';
 
 /** Every entity, listed once for the app and the TypeORM CLI (globs do not survive bundlers and test runners). */
-export const ALL_ENTITIES = [User, UserRole, RefreshToken, Category, Product, ProductVariant, ProductCategory, ProductImage];
+export const ALL_ENTITIES = [
+  User,
+  UserRole,
+  RefreshToken,
+  Category,
+  Product,
+  ProductVariant,
+  ProductCategory,
+  ProductImage,
+  ...INVENTORY_ENTITIES,
+];
