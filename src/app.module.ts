@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { CartsModule } from './carts/carts.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CacheModule } from './cache/cache.module';
 import { TimeoutInterceptor } from './common/http/timeout.interceptor';
@@ -10,6 +11,7 @@ import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { AppThrottlerGuard, ThrottlingModule } from './common/throttling/throttling';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InventoryModule } from './inventory/inventory.module';
@@ -37,6 +39,8 @@ export class AppModule {
         StorageModule,
         MediaModule,
         CatalogModule,
+        CustomersModule,
+        CartsModule,
         InventoryModule,
       ],
       providers: [

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { CartsService } from '../carts/carts.service';
 import { UnauthorizedError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
@@ -22,6 +23,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly tx: TransactionService,
     private readonly config: AppConfig,
+    private readonly carts: CartsService,
   ) {}
 
   async register(input: RegisterDto): Promise<UserDto> {
@@ -37,6 +39,8 @@ export class AuthService {
     }
     const { token, familyId } = await this.tx.run((manager) => this.refreshTokens.issue(manager, account.id));
     this.logger.log({ event: 'login.succeeded', userId: account.id }, 'signed in');
+    // Never fails the sign-in: an unknown or foreign token is ignored, errors are logged.
+    if (input.cartToken) await this.carts.mergeGuestCart(account.id, input.cartToken);
     return this.tokenPair(account.id, familyId, account.roles, token);
   }
 

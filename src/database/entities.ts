@@ -1,9 +1,11 @@
+import { CARTS_ENTITIES } from '../carts/entities';
 import { Category } from '../catalog/entities/category.entity';
 import { ProductImage } from '../catalog/entities/product-image.entity';
 import { ProductCategory } from '../catalog/entities/product-category.entity';
 import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product } from '../catalog/entities/product.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { CUSTOMERS_ENTITIES } from '../customers/entities';
 import { INVENTORY_ENTITIES } from '../inventory/entities';
 import { UserRole } from '../users/entities/user-role.entity';
 import { User } from '../users/entities/user.entity';
@@ -19,4 +21,6 @@ export const ALL_ENTITIES = [
   ProductCategory,
   ProductImage,
   ...INVENTORY_ENTITIES,
+  ...CUSTOMERS_ENTITIES,
+  ...CARTS_ENTITIES,
 ];

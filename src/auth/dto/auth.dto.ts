@@ -47,6 +47,13 @@ export class LoginDto {
   @MinLength(1)
   @MaxLength(PASSWORD_MAX_LENGTH)
   password: string;
+
+  /** A guest cart's token: after signing in, that cart's lines move into the customer's cart. An unknown or used token is ignored. */
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'ct_8Jx2mQ0vR4tYc7bN1pLd9sWe3uHk6aZf5gTn0oVi2yE' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cartToken?: string;
 }
 
 @ApiSchema({ description: 'A refresh token, to spend (refresh) or revoke (logout).' })

@@ -1,0 +1,3 @@
+export { AddressDto, ShippingAddressDto } from './dto/address.dto';
+export { CustomersModule } from './customers.module';
+export { CustomersService } from './customers.service';
