@@ -14,9 +14,11 @@ import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MediaModule } from './media/media.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { PricingModule } from './pricing/pricing.module';
 import { RedisModule } from './redis/redis.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
@@ -41,6 +43,8 @@ export class AppModule {
         CatalogModule,
         CustomersModule,
         CartsModule,
+        IdempotencyModule,
+        PricingModule,
         InventoryModule,
       ],
       providers: [

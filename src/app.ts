@@ -16,6 +16,7 @@ import { installRequestObservability } from './observability/http-observability'
 import { MetricsService } from './observability/metrics.service';
 import { ROOT_LOGGER } from './observability/observability.module';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi/openapi';
+import { keepRawBodyOfWebhooks } from './payments/providers/webhook-raw-body';
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -73,6 +74,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body is answered 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Payment webhooks are verified against their exact bytes: kept as request.rawBody on those routes only.
+  keepRawBodyOfWebhooks(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

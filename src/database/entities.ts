@@ -6,7 +6,9 @@ import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product } from '../catalog/entities/product.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { CUSTOMERS_ENTITIES } from '../customers/entities';
+import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
 import { INVENTORY_ENTITIES } from '../inventory/entities';
+import { PRICING_ENTITIES } from '../pricing/entities';
 import { UserRole } from '../users/entities/user-role.entity';
 import { User } from '../users/entities/user.entity';
 
@@ -23,4 +25,6 @@ export const ALL_ENTITIES = [
   ...INVENTORY_ENTITIES,
   ...CUSTOMERS_ENTITIES,
   ...CARTS_ENTITIES,
+  IdempotencyKey,
+  ...PRICING_ENTITIES,
 ];
