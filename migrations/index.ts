@@ -5,6 +5,7 @@ import { ProductSearch1764547200000 } from './1764547200000-product-search';
 import { Inventory1764633600000 } from './1764633600000-inventory';
 import { CustomersCarts1764720000000 } from './1764720000000-customers-carts';
 import { IdempotencyPricing1764806400000 } from './1764806400000-idempotency-pricing';
+import { OrdersPayments1764892800000 } from './1764892800000-orders-payments';
 
 /** Every migration in order. A new migration file is added here too; `npm run migration:check` catches a forgotten one. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   Inventory1764633600000,
   CustomersCarts1764720000000,
   IdempotencyPricing1764806400000,
+  OrdersPayments1764892800000,
 ];

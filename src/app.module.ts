@@ -18,6 +18,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MediaModule } from './media/media.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { OrdersModule } from './orders/orders.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RedisModule } from './redis/redis.module';
 import { StorageModule } from './storage/storage.module';
@@ -46,6 +47,7 @@ export class AppModule {
         IdempotencyModule,
         PricingModule,
         InventoryModule,
+        OrdersModule,
       ],
       providers: [
         // Guards run in this order: rate limits first, so rejected credentials still count.

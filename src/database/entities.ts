@@ -8,6 +8,7 @@ import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { CUSTOMERS_ENTITIES } from '../customers/entities';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
 import { INVENTORY_ENTITIES } from '../inventory/entities';
+import { ORDERS_ENTITIES } from '../orders/entities';
 import { PRICING_ENTITIES } from '../pricing/entities';
 import { UserRole } from '../users/entities/user-role.entity';
 import { User } from '../users/entities/user.entity';
@@ -27,4 +28,5 @@ export const ALL_ENTITIES = [
   ...CARTS_ENTITIES,
   IdempotencyKey,
   ...PRICING_ENTITIES,
+  ...ORDERS_ENTITIES,
 ];

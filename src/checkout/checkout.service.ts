@@ -1,0 +1,146 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import type { Principal } from '../auth/principal';
+import { CartsService } from '../carts/carts.service';
+import { RuleViolationError } from '../common/problem/app-error';
+import { ValidationFailedException } from '../common/problem/problem';
+import { AppConfig } from '../config/app-config';
+import { TransactionService } from '../database/transaction.service';
+import { InventoryService } from '../inventory/inventory.service';
+import { OrderDto } from '../orders/dto/order.dto';
+import { ActorKind } from '../orders/entities/order-event.entity';
+import { OrderLine } from '../orders/entities/order-line.entity';
+import { Order } from '../orders/entities/order.entity';
+import { OrderStatus } from '../orders/order-state';
+import { OrderCaller, OrdersService } from '../orders/orders.service';
+import { PricingService } from '../pricing/pricing.service';
+import { UsersService } from '../users/users.service';
+import { CheckoutDto } from './dto/checkout.dto';
+
+export interface CheckoutRequest {
+  principal?: Principal;
+  cartToken?: string;
+  /** The caller scope and Idempotency-Key, stored on the order so a retry after a crash finds it. */
+  scope: string;
+  key: string;
+}
+
+/**
+ * Cart -> order in ONE transaction: the cart is claimed (open -> checked_out), stock for every
+ * line is reserved or none is, prices are snapshotted and the totals quoted, and the order, its
+ * lines and its first timeline entry are inserted without reloads.
+ */
+@Injectable()
+export class CheckoutService {
+  private readonly logger = new Logger(CheckoutService.name);
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly orders: OrdersService,
+    private readonly carts: CartsService,
+    private readonly inventory: InventoryService,
+    private readonly pricing: PricingService,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async checkout(body: CheckoutDto, request: CheckoutRequest): Promise<{ order: OrderDto; replayed: boolean }> {
+    const caller: OrderCaller = { principal: request.principal, cartToken: request.cartToken };
+    // A retry of a checkout that committed (the answer may have been lost in a crash) finds its order.
+    const existing = await this.orders.findIdByCheckoutKey(request.scope, request.key);
+    if (existing) {
+      if (existing.cartId !== body.cartId) {
+        throw new RuleViolationError('This Idempotency-Key was already used to check out another cart; use a new key.');
+      }
+      return { order: await this.orders.dtoById(existing.id, caller, false), replayed: true };
+    }
+
+    const userId = request.principal?.userId;
+    let email: string;
+    if (userId) email = (await this.users.get(userId)).user.email;
+    else if (body.email) email = body.email;
+    else throw new ValidationFailedException([{ field: 'email', message: 'email is required when checking out as a guest' }]);
+
+    const orderId = uuidv7();
+    const now = new Date();
+    const reservationExpiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
+    const access = { userId, cartToken: request.cartToken };
+
+    const variantIds = await this.tx.run(async (manager) => {
+      const cart = await this.carts.loadForCheckout(manager, body.cartId, access);
+      await this.carts.markCheckedOut(manager, cart.id);
+      const allocations = await this.inventory.reserve(
+        manager,
+        cart.lines.map((line) => ({ variantId: line.variantId, sku: line.sku, quantity: line.quantity })),
+        { orderId, actorId: userId ?? null, reason: 'checkout' },
+      );
+      const quote = await this.pricing.quote(manager, {
+        country: body.shippingAddress.country,
+        currency: cart.currency,
+        lines: cart.lines.map((line) => ({ unitPriceAmount: line.unitPriceAmount, quantity: line.quantity })),
+      });
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Order)
+        .values({
+          id: orderId,
+          userId: cart.userId,
+          guestTokenHash: cart.guestTokenHash,
+          email,
+          status: OrderStatus.PendingPayment,
+          currency: cart.currency,
+          subtotalAmount: quote.subtotalAmount,
+          shippingAmount: quote.shippingAmount,
+          taxAmount: quote.taxAmount,
+          totalAmount: quote.totalAmount,
+          taxRateBps: quote.taxRateBps,
+          pricesIncludeTax: quote.pricesIncludeTax,
+          paidAmount: 0,
+          refundedAmount: 0,
+          shippingAddress: { ...body.shippingAddress },
+          checkoutScope: request.scope,
+          checkoutKey: request.key,
+          cartId: cart.id,
+          reservationExpiresAt,
+          cancelReason: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .updateEntity(false)
+        .execute();
+      const locationOf = new Map(allocations.map((allocation) => [allocation.variantId, allocation.locationId]));
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(OrderLine)
+        .values(
+          cart.lines.map((line, position) => ({
+            id: uuidv7(),
+            orderId,
+            variantId: line.variantId,
+            productId: line.productId,
+            sku: line.sku,
+            productName: line.productName,
+            options: line.options,
+            unitPriceAmount: line.unitPriceAmount,
+            quantity: line.quantity,
+            lineTotalAmount: line.unitPriceAmount * line.quantity,
+            locationId: locationOf.get(line.variantId) as string,
+            position,
+          })),
+        )
+        .updateEntity(false)
+        .execute();
+      await this.orders.addEvent(manager, orderId, 'created', { id: userId ?? null, kind: ActorKind.Customer }, {
+        to: OrderStatus.PendingPayment,
+        amount: quote.totalAmount,
+      });
+      return cart.lines.map((line) => line.variantId);
+    });
+
+    this.inventory.notifyIfLow(variantIds).catch((error: unknown) => this.logger.warn({ err: error }, 'low-stock notification failed'));
+    return { order: await this.orders.dtoById(orderId, caller, false), replayed: false };
+  }
+}

@@ -1,0 +1,26 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { MaxCodePoints } from '../../common/validation/max-code-points';
+import { ShippingAddressDto } from '../../customers/dto/address.dto';
+
+@ApiSchema({ description: 'Turns a cart into an order. Prices come from the catalog; sending any is a 400.' })
+export class CheckoutDto {
+  /** The cart to check out: the caller's own (customers) or the one X-Cart-Token opens (guests). */
+  @ApiProperty({ description: 'The cart to check out: the caller\'s own, or the one X-Cart-Token opens.', format: 'uuid', minLength: 36, maxLength: 36, example: '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e' })
+  @IsUUID()
+  cartId: string;
+
+  /** Where order mail goes. Required for guests; customers' orders use their account email. */
+  @ApiPropertyOptional({ description: 'Where order mail goes. Required for guests; customers\' orders use their account email.', format: 'idn-email', maxLength: 254, example: 'ada@example.com' })
+  @IsOptional()
+  @IsEmail()
+  @MaxCodePoints(254)
+  email?: string;
+
+  /** Where to ship; the country decides shipping and tax (422 when there is no rate). */
+  @ApiProperty({ description: 'Where to ship; the country decides shipping and tax (422 when there is no rate).', type: ShippingAddressDto })
+  @ValidateNested()
+  @Type(() => ShippingAddressDto)
+  shippingAddress: ShippingAddressDto;
+}

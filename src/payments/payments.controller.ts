@@ -1,0 +1,100 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public, RequirePermissions } from '../auth/decorators';
+import { Permission } from '../auth/permissions';
+import { ApiProblemResponse, ApiProblemResponses } from '../common/problem/problem.openapi';
+import { ValidationFailedException } from '../common/problem/problem';
+import { idempotencyKeyOf } from '../idempotency/idempotency.interceptor';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { OrderDto, OrderProblemDto } from '../orders/dto/order.dto';
+import { orderCallerOf } from '../orders/orders.controller';
+import { CartTokenHeader, ORDER_LOCATION_HEADER, OrderIdParam } from '../orders/orders.openapi';
+import { CreatePaymentDto, CreateRefundDto, WebhookAckDto } from './dto/payment.dto';
+import { PaymentsService } from './payments.service';
+
+@ApiTags('Payments')
+@Controller({ path: 'orders', version: '1' })
+export class OrderPaymentsController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Post(':id/payments')
+  @Public({ identifyCaller: true })
+  @ApiOperation({
+    operationId: 'payOrder',
+    summary: 'Pay an order',
+    description:
+      'Captures the order total with the provider\'s card token; the order becomes `paid` and its stock sold. The order\'s ' +
+      'customer or the guest with X-Cart-Token only (404 for others). 402 with `failureCode` when the provider refuses; the order ' +
+      'still awaits payment. Retrying with the same Idempotency-Key never charges twice.',
+    security: [{}, { bearer: [] }],
+  })
+  @Idempotent()
+  @OrderIdParam()
+  @CartTokenHeader()
+  @ApiCreatedResponse({ type: OrderDto, description: 'The paid order.', headers: ORDER_LOCATION_HEADER })
+  @ApiProblemResponse(402, OrderProblemDto, 'The provider refused the payment; `failureCode` says why.', { failureCode: 'card_declined' })
+  @ApiProblemResponse(409, OrderProblemDto, 'The order does not await payment (`allowed` lists what it allows).', { orderStatus: 'paid', allowed: ['fulfil', 'cancel', 'refund'] })
+  @ApiProblemResponses(400, 404, 422, 429)
+  async pay(
+    @Param('id') id: string,
+    @Body() body: CreatePaymentDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto> {
+    const order = await this.payments.pay(id, body, orderCallerOf(request), idempotencyKeyOf(request));
+    void reply.status(201).header('location', `/v1/orders/${order.id}`);
+    return order;
+  }
+
+  @Post(':id/refunds')
+  @ApiOperation({
+    operationId: 'refundOrder',
+    summary: 'Refund (part of) an order',
+    description:
+      'Refunds `amount` through the provider of the order\'s payment; 422 when it is more than was paid and not yet refunded. ' +
+      'Reaching the full paid amount makes the order `refunded`.',
+  })
+  @RequirePermissions(Permission.OrdersWrite)
+  @Idempotent()
+  @OrderIdParam()
+  @ApiCreatedResponse({ type: OrderDto, description: 'The order after the refund.', headers: ORDER_LOCATION_HEADER })
+  @ApiProblemResponse(409, OrderProblemDto, 'The order\'s state allows no refund (`allowed` lists what it allows).', { orderStatus: 'pending_payment', allowed: ['pay', 'cancel'] })
+  @ApiProblemResponses(400, 404, 422, 429, 502)
+  async refund(
+    @Param('id') id: string,
+    @Body() body: CreateRefundDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto> {
+    const order = await this.payments.refund(id, body, orderCallerOf(request), idempotencyKeyOf(request));
+    void reply.status(201).header('location', `/v1/orders/${order.id}`);
+    return order;
+  }
+}
+
+@ApiTags('Payments')
+@Controller({ path: 'payments/webhooks', version: '1' })
+export class PaymentWebhooksController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Post(':provider')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({
+    operationId: 'receivePaymentWebhook',
+    summary: 'Receive a payment provider webhook',
+    description:
+      'For the provider to call. The signature (HMAC over the timestamp and the raw body, header `Emporium-Signature`) and ' +
+      'its timestamp tolerance are verified (400 otherwise); an event id seen before is acknowledged with `duplicate: true` ' +
+      'and has no effect. A successful payment is recorded once, even when the client\'s capture records it at the same time.',
+  })
+  @ApiParam({ name: 'provider', description: 'The provider name, e.g. `test`.', schema: { type: 'string', minLength: 1, maxLength: 32, example: 'test' } })
+  @ApiOkResponse({ type: WebhookAckDto, description: 'Accepted (or a duplicate).' })
+  @ApiProblemResponses(400, 404, 429)
+  webhook(@Param('provider') provider: string, @Req() request: FastifyRequest): Promise<WebhookAckDto> {
+    const raw = (request as FastifyRequest & { rawBody?: Buffer }).rawBody;
+    if (!raw) throw new ValidationFailedException([{ field: 'body', message: 'the webhook body is missing' }]);
+    return this.payments.webhook(provider, raw, request.headers);
+  }
+}
