@@ -11,6 +11,12 @@ const TAGS: [name: string, description: string][] = [
   ['Account', 'The signed-in user\'s own account.'],
   ['Users', 'User accounts and their roles, for staff.'],
   ['Catalog', 'Categories, products and their variants. Reads are public (shoppers see active products; staff sending a token see all); changes need catalog:write.'],
+  ['Inventory', 'Stock locations, stock levels per variant and location, and the movement ledger. Reads need inventory:read, changes inventory:write; availability is public.'],
+  ['Carts', 'Shopping carts of guests (proved with the X-Cart-Token header) and signed-in customers. Prices are always the catalog\'s current ones.'],
+  ['Checkout', 'Turning a cart into an order that holds its stock. Needs an Idempotency-Key.'],
+  ['Orders', 'Orders, their state transitions and timeline. Customers see their own; staff with orders:read:any see all.'],
+  ['Payments', 'Captures, refunds and payment provider webhooks.'],
+  ['Pricing', 'Shipping and tax rates by country, used by checkout. Staff only (pricing:write).'],
   ['Health', 'Liveness and readiness probes for orchestrators. Public and not rate limited.'],
 ];
 

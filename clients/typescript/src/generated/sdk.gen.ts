@@ -2,8 +2,8 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client/index.js';
-import type { AddVariantData, AddVariantErrors, AddVariantResponses, ArchiveProductData, ArchiveProductErrors, ArchiveProductResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateProductData, CreateProductErrors, CreateProductResponses, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, GetCategoryData, GetCategoryErrors, GetCategoryResponses, GetMeData, GetMeErrors, GetMeResponses, GetProductBySlugData, GetProductBySlugErrors, GetProductBySlugResponses, GetProductData, GetProductErrors, GetProductImageFileData, GetProductImageFileErrors, GetProductImageFileResponses, GetProductResponses, GetUserData, GetUserErrors, GetUserResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListProductImagesData, ListProductImagesErrors, ListProductImagesResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RestoreProductData, RestoreProductErrors, RestoreProductResponses, SetUserRolesData, SetUserRolesErrors, SetUserRolesResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductImageData, UpdateProductImageErrors, UpdateProductImageResponses, UpdateProductResponses, UpdateVariantData, UpdateVariantErrors, UpdateVariantResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses } from './types.gen.js';
-import { zAddVariantResponse, zArchiveProductResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateCategoryResponse, zCreateProductResponse, zDeleteProductImageResponse, zGetCategoryResponse, zGetMeResponse, zGetProductBySlugResponse, zGetProductImageFileResponse, zGetProductResponse, zGetUserResponse, zListCategoriesResponse, zListProductImagesResponse, zListProductsResponse, zListUsersResponse, zLoginResponse, zLogoutResponse, zRefreshTokensResponse, zRegisterResponse, zRestoreProductResponse, zSetUserRolesResponse, zUpdateCategoryResponse, zUpdateProductImageResponse, zUpdateProductResponse, zUpdateVariantResponse, zUploadProductImageResponse } from './zod.gen.js';
+import type { AddCartLineData, AddCartLineErrors, AddCartLineResponses, AddVariantData, AddVariantErrors, AddVariantResponses, AdjustStockData, AdjustStockErrors, AdjustStockResponses, ArchiveProductData, ArchiveProductErrors, ArchiveProductResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, ChangeCartLineData, ChangeCartLineErrors, ChangeCartLineResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckoutData, CheckoutErrors, CheckoutResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateStockLocationData, CreateStockLocationErrors, CreateStockLocationResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteShippingRateData, DeleteShippingRateErrors, DeleteShippingRateResponses, DeleteTaxRateData, DeleteTaxRateErrors, DeleteTaxRateResponses, DeliverOrderData, DeliverOrderErrors, DeliverOrderResponses, FulfilOrderData, FulfilOrderErrors, FulfilOrderResponses, GetAddressData, GetAddressErrors, GetAddressResponses, GetCartData, GetCartErrors, GetCartResponses, GetCategoryData, GetCategoryErrors, GetCategoryResponses, GetMeData, GetMeErrors, GetMeResponses, GetOrderData, GetOrderErrors, GetOrderResponses, GetProductBySlugData, GetProductBySlugErrors, GetProductBySlugResponses, GetProductData, GetProductErrors, GetProductImageFileData, GetProductImageFileErrors, GetProductImageFileResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetShippingRateData, GetShippingRateErrors, GetShippingRateResponses, GetStockLocationData, GetStockLocationErrors, GetStockLocationResponses, GetTaxRateData, GetTaxRateErrors, GetTaxRateResponses, GetUserData, GetUserErrors, GetUserResponses, GetVariantAvailabilityData, GetVariantAvailabilityErrors, GetVariantAvailabilityResponses, GetVariantStockData, GetVariantStockErrors, GetVariantStockResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListMyOrdersData, ListMyOrdersErrors, ListMyOrdersResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListProductImagesData, ListProductImagesErrors, ListProductImagesResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListShippingRatesData, ListShippingRatesErrors, ListShippingRatesResponses, ListStockLocationsData, ListStockLocationsErrors, ListStockLocationsResponses, ListStockMovementsData, ListStockMovementsErrors, ListStockMovementsResponses, ListTaxRatesData, ListTaxRatesErrors, ListTaxRatesResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, OpenCartData, OpenCartErrors, OpenCartResponses, PayOrderData, PayOrderErrors, PayOrderResponses, PutProfileData, PutProfileErrors, PutProfileResponses, ReceivePaymentWebhookData, ReceivePaymentWebhookErrors, ReceivePaymentWebhookResponses, ReceiveStockData, ReceiveStockErrors, ReceiveStockResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RefundOrderData, RefundOrderErrors, RefundOrderResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveCartLineData, RemoveCartLineErrors, RemoveCartLineResponses, RestoreProductData, RestoreProductErrors, RestoreProductResponses, SetLowStockThresholdData, SetLowStockThresholdErrors, SetLowStockThresholdResponses, SetShippingRateData, SetShippingRateErrors, SetShippingRateResponses, SetTaxRateData, SetTaxRateErrors, SetTaxRateResponses, SetUserRolesData, SetUserRolesErrors, SetUserRolesResponses, ShipOrderData, ShipOrderErrors, ShipOrderResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductImageData, UpdateProductImageErrors, UpdateProductImageResponses, UpdateProductResponses, UpdateStockLocationData, UpdateStockLocationErrors, UpdateStockLocationResponses, UpdateVariantData, UpdateVariantErrors, UpdateVariantResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses } from './types.gen.js';
+import { zAddCartLineResponse, zAddVariantResponse, zAdjustStockResponse, zArchiveProductResponse, zCancelOrderResponse, zChangeCartLineResponse, zCheckLivenessResponse, zCheckoutResponse, zCheckReadinessResponse, zCreateAddressResponse, zCreateCategoryResponse, zCreateProductResponse, zCreateStockLocationResponse, zDeleteAddressResponse, zDeleteProductImageResponse, zDeleteShippingRateResponse, zDeleteTaxRateResponse, zDeliverOrderResponse, zFulfilOrderResponse, zGetAddressResponse, zGetCartResponse, zGetCategoryResponse, zGetMeResponse, zGetOrderResponse, zGetProductBySlugResponse, zGetProductImageFileResponse, zGetProductResponse, zGetProfileResponse, zGetShippingRateResponse, zGetStockLocationResponse, zGetTaxRateResponse, zGetUserResponse, zGetVariantAvailabilityResponse, zGetVariantStockResponse, zListAddressesResponse, zListCategoriesResponse, zListMyOrdersResponse, zListOrdersResponse, zListProductImagesResponse, zListProductsResponse, zListShippingRatesResponse, zListStockLocationsResponse, zListStockMovementsResponse, zListTaxRatesResponse, zListUsersResponse, zLoginResponse, zLogoutResponse, zOpenCartResponse, zPayOrderResponse, zPutProfileResponse, zReceivePaymentWebhookResponse, zReceiveStockResponse, zRefreshTokensResponse, zRefundOrderResponse, zRegisterResponse, zRemoveCartLineResponse, zRestoreProductResponse, zSetLowStockThresholdResponse, zSetShippingRateResponse, zSetTaxRateResponse, zSetUserRolesResponse, zShipOrderResponse, zUpdateAddressResponse, zUpdateCategoryResponse, zUpdateProductImageResponse, zUpdateProductResponse, zUpdateStockLocationResponse, zUpdateVariantResponse, zUploadProductImageResponse } from './zod.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -398,5 +398,560 @@ export const updateProductImage = <ThrowOnError extends boolean = false>(options
 export const getProductImageFile = <ThrowOnError extends boolean = false>(options: Options<GetProductImageFileData, ThrowOnError>) => (options.client ?? client).get<GetProductImageFileResponses, GetProductImageFileErrors, ThrowOnError>({
     responseValidator: async (data) => await zGetProductImageFileResponse.parseAsync(data),
     url: '/v1/media/products/{productId}/images/{imageId}/{file}',
+    ...options
+});
+
+/**
+ * The caller's profile
+ *
+ * 404 until it is first saved with putProfile.
+ */
+export const getProfile = <ThrowOnError extends boolean = false>(options?: Options<GetProfileData, ThrowOnError>) => (options?.client ?? client).get<GetProfileResponses, GetProfileErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetProfileResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/profile',
+    ...options
+});
+
+/**
+ * Save the caller's profile
+ *
+ * Replaces the whole profile (an omitted phone is removed): 201 the first time, 200 afterwards.
+ */
+export const putProfile = <ThrowOnError extends boolean = false>(options: Options<PutProfileData, ThrowOnError>) => (options.client ?? client).put<PutProfileResponses, PutProfileErrors, ThrowOnError>({
+    responseValidator: async (data) => await zPutProfileResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/profile',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The caller's saved addresses
+ *
+ * Oldest first. Cursor-paginated.
+ */
+export const listAddresses = <ThrowOnError extends boolean = false>(options?: Options<ListAddressesData, ThrowOnError>) => (options?.client ?? client).get<ListAddressesResponses, ListAddressesErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListAddressesResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/addresses',
+    ...options
+});
+
+/**
+ * Save an address
+ *
+ * At most 50 per customer (422 beyond). Making it a default (shipping or billing) takes that role from the previous default in the same transaction, so a customer has at most one of each.
+ */
+export const createAddress = <ThrowOnError extends boolean = false>(options: Options<CreateAddressData, ThrowOnError>) => (options.client ?? client).post<CreateAddressResponses, CreateAddressErrors, ThrowOnError>({
+    responseValidator: async (data) => await zCreateAddressResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/addresses',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete one of the caller's addresses
+ *
+ * Orders keep their own copy of the address they shipped to. 404 for an address of another customer.
+ */
+export const deleteAddress = <ThrowOnError extends boolean = false>(options: Options<DeleteAddressData, ThrowOnError>) => (options.client ?? client).delete<DeleteAddressResponses, DeleteAddressErrors, ThrowOnError>({
+    responseValidator: async (data) => await zDeleteAddressResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/addresses/{id}',
+    ...options
+});
+
+/**
+ * One of the caller's addresses
+ *
+ * 404 for an address of another customer, exactly as for one that does not exist.
+ */
+export const getAddress = <ThrowOnError extends boolean = false>(options: Options<GetAddressData, ThrowOnError>) => (options.client ?? client).get<GetAddressResponses, GetAddressErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetAddressResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/addresses/{id}',
+    ...options
+});
+
+/**
+ * Change one of the caller's addresses
+ *
+ * Omitted fields stay; null clears an optional one. Making it a default takes that role from the previous default.
+ */
+export const updateAddress = <ThrowOnError extends boolean = false>(options: Options<UpdateAddressData, ThrowOnError>) => (options.client ?? client).patch<UpdateAddressResponses, UpdateAddressErrors, ThrowOnError>({
+    responseValidator: async (data) => await zUpdateAddressResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/addresses/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Open a cart
+ *
+ * Signed in (bearer token): the customer's open cart, 200 when it exists and 201 when it was just made. Anonymous: a new guest cart (201) with its `cartToken`, returned only this once; send it as `X-Cart-Token` on every cart call, and as `cartToken` when signing in to move the lines into the customer's cart. Guest carts stop working CART_GUEST_TTL_DAYS after their last change. No request body.
+ */
+export const openCart = <ThrowOnError extends boolean = false>(options?: Options<OpenCartData, ThrowOnError>) => (options?.client ?? client).post<OpenCartResponses, OpenCartErrors, ThrowOnError>({
+    responseValidator: async (data) => await zOpenCartResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/carts',
+    ...options
+});
+
+/**
+ * Read a cart
+ *
+ * Prices, names and availability come from the catalog now, so they always match what checkout charges.
+ */
+export const getCart = <ThrowOnError extends boolean = false>(options: Options<GetCartData, ThrowOnError>) => (options.client ?? client).get<GetCartResponses, GetCartErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetCartResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/carts/{id}',
+    ...options
+});
+
+/**
+ * Put a variant in the cart
+ *
+ * A new line is 201 with Location; a variant already in the cart has its quantity raised (200), up to CART_MAX_LINE_QUANTITY (422 beyond). 404 for an unknown variant; 422 when its product is not active, when it is priced in another currency than the cart, or when the cart already has CART_MAX_LINES lines; 409 once the cart is checked out. A price field in the body is a 400: prices come from the catalog only.
+ */
+export const addCartLine = <ThrowOnError extends boolean = false>(options: Options<AddCartLineData, ThrowOnError>) => (options.client ?? client).post<AddCartLineResponses, AddCartLineErrors, ThrowOnError>({
+    responseValidator: async (data) => await zAddCartLineResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/carts/{id}/lines',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove a line from the cart
+ *
+ * 409 once the cart is checked out.
+ */
+export const removeCartLine = <ThrowOnError extends boolean = false>(options: Options<RemoveCartLineData, ThrowOnError>) => (options.client ?? client).delete<RemoveCartLineResponses, RemoveCartLineErrors, ThrowOnError>({
+    responseValidator: async (data) => await zRemoveCartLineResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/carts/{id}/lines/{lineId}',
+    ...options
+});
+
+/**
+ * Change the quantity of a cart line
+ *
+ * The quantity replaces the current one. 409 once the cart is checked out.
+ */
+export const changeCartLine = <ThrowOnError extends boolean = false>(options: Options<ChangeCartLineData, ThrowOnError>) => (options.client ?? client).patch<ChangeCartLineResponses, ChangeCartLineErrors, ThrowOnError>({
+    responseValidator: async (data) => await zChangeCartLineResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/carts/{id}/lines/{lineId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List shipping rates
+ *
+ * Every rate, by country then currency. Checkout charges the rate for the shipping country and the cart's currency. Cursor-paginated.
+ */
+export const listShippingRates = <ThrowOnError extends boolean = false>(options?: Options<ListShippingRatesData, ThrowOnError>) => (options?.client ?? client).get<ListShippingRatesResponses, ListShippingRatesErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListShippingRatesResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/shipping-rates',
+    ...options
+});
+
+/**
+ * Delete the shipping rate to a country in a currency
+ *
+ * Checkout to that country in that currency is refused afterwards (422).
+ */
+export const deleteShippingRate = <ThrowOnError extends boolean = false>(options: Options<DeleteShippingRateData, ThrowOnError>) => (options.client ?? client).delete<DeleteShippingRateResponses, DeleteShippingRateErrors, ThrowOnError>({
+    responseValidator: async (data) => await zDeleteShippingRateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/shipping-rates/{country}/{currency}',
+    ...options
+});
+
+/**
+ * Get the shipping rate to a country in a currency
+ *
+ * What checkout charges for shipping an order to this country in this currency; 404 when none is set (checkout then answers 422).
+ */
+export const getShippingRate = <ThrowOnError extends boolean = false>(options: Options<GetShippingRateData, ThrowOnError>) => (options.client ?? client).get<GetShippingRateResponses, GetShippingRateErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetShippingRateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/shipping-rates/{country}/{currency}',
+    ...options
+});
+
+/**
+ * Set the shipping rate to a country in a currency
+ *
+ * Creates the rate (201) or replaces it (200). Without a rate, checkout to that country in that currency is refused (422).
+ */
+export const setShippingRate = <ThrowOnError extends boolean = false>(options: Options<SetShippingRateData, ThrowOnError>) => (options.client ?? client).put<SetShippingRateResponses, SetShippingRateErrors, ThrowOnError>({
+    responseValidator: async (data) => await zSetShippingRateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/shipping-rates/{country}/{currency}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List tax rates
+ *
+ * Every country's rate, by country. Whether catalog prices include tax is set by PRICES_INCLUDE_TAX. Cursor-paginated.
+ */
+export const listTaxRates = <ThrowOnError extends boolean = false>(options?: Options<ListTaxRatesData, ThrowOnError>) => (options?.client ?? client).get<ListTaxRatesResponses, ListTaxRatesErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListTaxRatesResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/tax-rates',
+    ...options
+});
+
+/**
+ * Delete the tax rate of a country
+ *
+ * Checkout to that country is refused afterwards (422).
+ */
+export const deleteTaxRate = <ThrowOnError extends boolean = false>(options: Options<DeleteTaxRateData, ThrowOnError>) => (options.client ?? client).delete<DeleteTaxRateResponses, DeleteTaxRateErrors, ThrowOnError>({
+    responseValidator: async (data) => await zDeleteTaxRateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/tax-rates/{country}',
+    ...options
+});
+
+/**
+ * Get the tax rate of a country
+ *
+ * The rate checkout applies to orders shipped to this country, in basis points; 404 when none is set (checkout then answers 422).
+ */
+export const getTaxRate = <ThrowOnError extends boolean = false>(options: Options<GetTaxRateData, ThrowOnError>) => (options.client ?? client).get<GetTaxRateResponses, GetTaxRateErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetTaxRateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/tax-rates/{country}',
+    ...options
+});
+
+/**
+ * Set the tax rate of a country
+ *
+ * Creates the rate (201) or replaces it (200). Set 0 for a tax-free country: without a rate, checkout to it is refused (422).
+ */
+export const setTaxRate = <ThrowOnError extends boolean = false>(options: Options<SetTaxRateData, ThrowOnError>) => (options.client ?? client).put<SetTaxRateResponses, SetTaxRateErrors, ThrowOnError>({
+    responseValidator: async (data) => await zSetTaxRateResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/tax-rates/{country}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List stock locations
+ *
+ * In reservation order: priority ascending, then code. Cursor-paginated: follow `nextCursor` or the `Link` header.
+ */
+export const listStockLocations = <ThrowOnError extends boolean = false>(options?: Options<ListStockLocationsData, ThrowOnError>) => (options?.client ?? client).get<ListStockLocationsResponses, ListStockLocationsErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListStockLocationsResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/stock-locations',
+    ...options
+});
+
+/**
+ * Create a stock location
+ *
+ * A warehouse or shop. 409 when the code is taken; 422 when only one of latitude and longitude is given.
+ */
+export const createStockLocation = <ThrowOnError extends boolean = false>(options: Options<CreateStockLocationData, ThrowOnError>) => (options.client ?? client).post<CreateStockLocationResponses, CreateStockLocationErrors, ThrowOnError>({
+    responseValidator: async (data) => await zCreateStockLocationResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/stock-locations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get one stock location
+ *
+ * Its address, coordinates, priority (lower is reserved from first) and whether it is active.
+ */
+export const getStockLocation = <ThrowOnError extends boolean = false>(options: Options<GetStockLocationData, ThrowOnError>) => (options.client ?? client).get<GetStockLocationResponses, GetStockLocationErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetStockLocationResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/stock-locations/{id}',
+    ...options
+});
+
+/**
+ * Change a stock location
+ *
+ * Omitted fields stay as they are; `address` is replaced whole. Deactivating a location keeps its stock but stops reservations from it and removes it from availability. 409 when the new code is taken; 422 when latitude and longitude would not come together.
+ */
+export const updateStockLocation = <ThrowOnError extends boolean = false>(options: Options<UpdateStockLocationData, ThrowOnError>) => (options.client ?? client).patch<UpdateStockLocationResponses, UpdateStockLocationErrors, ThrowOnError>({
+    responseValidator: async (data) => await zUpdateStockLocationResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/stock-locations/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Receive stock
+ *
+ * Goods in at a location: on-hand stock goes up by `quantity` (1 to 1,000,000), recorded as a `received` movement. Answers the stock level afterwards. 404 for an unknown variant or location.
+ */
+export const receiveStock = <ThrowOnError extends boolean = false>(options: Options<ReceiveStockData, ThrowOnError>) => (options.client ?? client).post<ReceiveStockResponses, ReceiveStockErrors, ThrowOnError>({
+    responseValidator: async (data) => await zReceiveStockResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/inventory/receipts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Adjust stock
+ *
+ * A correction with a reason (a count, damage, loss): on-hand stock changes by `delta`, recorded as an `adjusted` movement. On-hand stock may not go below zero nor below the reserved units: 422 naming the SKU (`skus`). 404 for an unknown variant or location.
+ */
+export const adjustStock = <ThrowOnError extends boolean = false>(options: Options<AdjustStockData, ThrowOnError>) => (options.client ?? client).post<AdjustStockResponses, AdjustStockErrors, ThrowOnError>({
+    responseValidator: async (data) => await zAdjustStockResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/inventory/adjustments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Set the low-stock threshold of a variant
+ *
+ * While available stock is at or under it, every stock change of the variant raises the `inventory.low-stock` event (a warning log line and the `inventory_low_stock_events_total` metric). null turns it off.
+ */
+export const setLowStockThreshold = <ThrowOnError extends boolean = false>(options: Options<SetLowStockThresholdData, ThrowOnError>) => (options.client ?? client).put<SetLowStockThresholdResponses, SetLowStockThresholdErrors, ThrowOnError>({
+    responseValidator: async (data) => await zSetLowStockThresholdResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/inventory/variants/{variantId}/threshold',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get the stock of a variant
+ *
+ * Per location (on hand, reserved, available), totals and the low-stock threshold; for variants of products in any status.
+ */
+export const getVariantStock = <ThrowOnError extends boolean = false>(options: Options<GetVariantStockData, ThrowOnError>) => (options.client ?? client).get<GetVariantStockResponses, GetVariantStockErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetVariantStockResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/inventory/variants/{variantId}',
+    ...options
+});
+
+/**
+ * List stock movements
+ *
+ * The append-only stock ledger, newest first; filter by `variantId`, `locationId` (404 when unknown) and `kind`. Per variant and location the deltas add up to the current level. Cursor-paginated: follow `nextCursor` or the `Link` header.
+ */
+export const listStockMovements = <ThrowOnError extends boolean = false>(options?: Options<ListStockMovementsData, ThrowOnError>) => (options?.client ?? client).get<ListStockMovementsResponses, ListStockMovementsErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListStockMovementsResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/inventory/movements',
+    ...options
+});
+
+/**
+ * Get the availability of a variant
+ *
+ * How many units can be ordered now: on hand minus reserved over active locations. Public; 404 for unknown variants and variants of products that are not active.
+ */
+export const getVariantAvailability = <ThrowOnError extends boolean = false>(options: Options<GetVariantAvailabilityData, ThrowOnError>) => (options.client ?? client).get<GetVariantAvailabilityResponses, GetVariantAvailabilityErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetVariantAvailabilityResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/variants/{variantId}/availability',
+    ...options
+});
+
+/**
+ * Check out a cart
+ *
+ * Turns the cart into an order in `pending_payment`, in one transaction: stock for every line is reserved or none is (409 naming every short SKU), prices are taken from the catalog (price fields in the body are a 400), shipping and tax come from the rate tables by the shipping country (422 when there is none). Guests send X-Cart-Token and an email; customers their bearer token. Another caller's cart is 404. The reservation lasts CHECKOUT_RESERVATION_TTL_SECONDS; an unpaid order is cancelled after it. Retrying with the same Idempotency-Key returns the same order.
+ */
+export const checkout = <ThrowOnError extends boolean = false>(options: Options<CheckoutData, ThrowOnError>) => (options.client ?? client).post<CheckoutResponses, CheckoutErrors, ThrowOnError>({
+    responseValidator: async (data) => await zCheckoutResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/checkout',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List my orders
+ *
+ * The signed-in customer's orders, newest first. Cursor-paginated.
+ */
+export const listMyOrders = <ThrowOnError extends boolean = false>(options?: Options<ListMyOrdersData, ThrowOnError>) => (options?.client ?? client).get<ListMyOrdersResponses, ListMyOrdersErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListMyOrdersResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/orders',
+    ...options
+});
+
+/**
+ * List all orders (staff)
+ *
+ * Newest first; filter by `status`, `email`, `userId` and creation time (`createdFrom` inclusive, `createdTo` exclusive). Cursor-paginated.
+ */
+export const listOrders = <ThrowOnError extends boolean = false>(options?: Options<ListOrdersData, ThrowOnError>) => (options?.client ?? client).get<ListOrdersResponses, ListOrdersErrors, ThrowOnError>({
+    responseValidator: async (data) => await zListOrdersResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders',
+    ...options
+});
+
+/**
+ * Get one order
+ *
+ * With its lines, timeline and the actions the caller may take now (`actions`). Its customer (bearer token), the guest who checked out (X-Cart-Token of the cart) and staff with orders:read:any may read it; everybody else gets 404.
+ */
+export const getOrder = <ThrowOnError extends boolean = false>(options: Options<GetOrderData, ThrowOnError>) => (options.client ?? client).get<GetOrderResponses, GetOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zGetOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}',
+    ...options
+});
+
+/**
+ * Cancel an order
+ *
+ * The customer (or guest with X-Cart-Token) while it awaits payment: its reserved stock is released. Staff with orders:write also once paid or fulfilled: the stock comes back on hand and what was paid is refunded through the provider.
+ */
+export const cancelOrder = <ThrowOnError extends boolean = false>(options: Options<CancelOrderData, ThrowOnError>) => (options.client ?? client).post<CancelOrderResponses, CancelOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zCancelOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}/cancel',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Mark a paid order fulfilled (packed)
+ *
+ * paid -> fulfilled; 409 naming the allowed actions from any other state.
+ */
+export const fulfilOrder = <ThrowOnError extends boolean = false>(options: Options<FulfilOrderData, ThrowOnError>) => (options.client ?? client).post<FulfilOrderResponses, FulfilOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zFulfilOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}/fulfil',
+    ...options
+});
+
+/**
+ * Mark a fulfilled order shipped
+ *
+ * fulfilled -> shipped; 409 naming the allowed actions from any other state.
+ */
+export const shipOrder = <ThrowOnError extends boolean = false>(options: Options<ShipOrderData, ThrowOnError>) => (options.client ?? client).post<ShipOrderResponses, ShipOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zShipOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}/ship',
+    ...options
+});
+
+/**
+ * Mark a shipped order delivered
+ *
+ * shipped -> delivered; 409 naming the allowed actions from any other state.
+ */
+export const deliverOrder = <ThrowOnError extends boolean = false>(options: Options<DeliverOrderData, ThrowOnError>) => (options.client ?? client).post<DeliverOrderResponses, DeliverOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zDeliverOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}/deliver',
+    ...options
+});
+
+/**
+ * Pay an order
+ *
+ * Captures the order total with the provider's card token; the order becomes `paid` and its stock sold. The order's customer or the guest with X-Cart-Token only (404 for others). 402 with `failureCode` when the provider refuses; the order still awaits payment. Retrying with the same Idempotency-Key never charges twice.
+ */
+export const payOrder = <ThrowOnError extends boolean = false>(options: Options<PayOrderData, ThrowOnError>) => (options.client ?? client).post<PayOrderResponses, PayOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zPayOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}/payments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refund (part of) an order
+ *
+ * Refunds `amount` through the provider of the order's payment; 422 when it is more than was paid and not yet refunded. Reaching the full paid amount makes the order `refunded`.
+ */
+export const refundOrder = <ThrowOnError extends boolean = false>(options: Options<RefundOrderData, ThrowOnError>) => (options.client ?? client).post<RefundOrderResponses, RefundOrderErrors, ThrowOnError>({
+    responseValidator: async (data) => await zRefundOrderResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/orders/{id}/refunds',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Receive a payment provider webhook
+ *
+ * For the provider to call. The signature (HMAC over the timestamp and the raw body, header `Emporium-Signature`) and its timestamp tolerance are verified (400 otherwise); an event id seen before is acknowledged with `duplicate: true` and has no effect. A successful payment is recorded once, even when the client's capture records it at the same time.
+ */
+export const receivePaymentWebhook = <ThrowOnError extends boolean = false>(options: Options<ReceivePaymentWebhookData, ThrowOnError>) => (options.client ?? client).post<ReceivePaymentWebhookResponses, ReceivePaymentWebhookErrors, ThrowOnError>({
+    responseValidator: async (data) => await zReceivePaymentWebhookResponse.parseAsync(data),
+    url: '/v1/payments/webhooks/{provider}',
     ...options
 });

@@ -231,6 +231,10 @@ export type LoginDto = {
      * The account's password.
      */
     password: string;
+    /**
+     * A guest cart's token: after signing in, that cart's lines move into the customer's cart. An unknown or used token is ignored.
+     */
+    cartToken?: string;
 };
 
 /**
@@ -769,6 +773,1175 @@ export type UpdateProductImageDto = {
      * New display position.
      */
     position?: number;
+};
+
+/**
+ * The customer's profile.
+ */
+export type ProfileDto = {
+    /**
+     * Given name.
+     */
+    firstName: string;
+    /**
+     * Family name.
+     */
+    lastName: string;
+    /**
+     * Phone number.
+     */
+    phone: string | null;
+    /**
+     * When the profile was first saved (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the profile last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * The customer's profile, replaced as a whole.
+ */
+export type PutProfileDto = {
+    /**
+     * Given name.
+     */
+    firstName: string;
+    /**
+     * Family name.
+     */
+    lastName: string;
+    /**
+     * Phone number; omitted or null means none.
+     */
+    phone?: string | null;
+};
+
+/**
+ * One of the customer's saved addresses.
+ */
+export type AddressDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * A name for the address.
+     */
+    label: string | null;
+    /**
+     * Recipient name.
+     */
+    fullName: string;
+    /**
+     * Street and number.
+     */
+    line1: string;
+    /**
+     * Second address line.
+     */
+    line2: string | null;
+    /**
+     * City or town.
+     */
+    city: string;
+    /**
+     * State, county or region.
+     */
+    region: string | null;
+    /**
+     * Postal code.
+     */
+    postalCode: string;
+    /**
+     * ISO 3166-1 alpha-2 country code.
+     */
+    country: string;
+    /**
+     * Phone number for the carrier.
+     */
+    phone: string | null;
+    /**
+     * The default shipping address (at most one per customer).
+     */
+    isDefaultShipping: boolean;
+    /**
+     * The default billing address (at most one per customer).
+     */
+    isDefaultBilling: boolean;
+    /**
+     * When the address was saved (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the address last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * A new saved address.
+ */
+export type CreateAddressDto = {
+    /**
+     * Recipient name.
+     */
+    fullName: string;
+    /**
+     * Street and number.
+     */
+    line1: string;
+    /**
+     * Second address line.
+     */
+    line2?: string | null;
+    /**
+     * City or town.
+     */
+    city: string;
+    /**
+     * State, county or region.
+     */
+    region?: string | null;
+    /**
+     * Postal code.
+     */
+    postalCode: string;
+    /**
+     * ISO 3166-1 alpha-2 country code, in capitals.
+     */
+    country: string;
+    /**
+     * Phone number for the carrier.
+     */
+    phone?: string | null;
+    /**
+     * A name for the address, such as Home or Office.
+     */
+    label?: string | null;
+    /**
+     * Make it the default shipping address (the previous default stops being one).
+     */
+    isDefaultShipping?: boolean;
+    /**
+     * Make it the default billing address (the previous default stops being one).
+     */
+    isDefaultBilling?: boolean;
+};
+
+/**
+ * Changes to a saved address; omitted fields stay as they are, null clears an optional one.
+ */
+export type UpdateAddressDto = {
+    /**
+     * A name for the address, such as Home or Office.
+     */
+    label?: string | null;
+    /**
+     * Recipient name.
+     */
+    fullName?: string;
+    /**
+     * Street and number.
+     */
+    line1?: string;
+    /**
+     * Second address line.
+     */
+    line2?: string | null;
+    /**
+     * City or town.
+     */
+    city?: string;
+    /**
+     * State, county or region.
+     */
+    region?: string | null;
+    /**
+     * Postal code.
+     */
+    postalCode?: string;
+    /**
+     * ISO 3166-1 alpha-2 country code, in capitals.
+     */
+    country?: string;
+    /**
+     * Phone number for the carrier.
+     */
+    phone?: string | null;
+    /**
+     * true makes it the default shipping address (clearing the previous one); false stops it being one.
+     */
+    isDefaultShipping?: boolean;
+    /**
+     * true makes it the default billing address (clearing the previous one); false stops it being one.
+     */
+    isDefaultBilling?: boolean;
+};
+
+/**
+ * `open` while it can change; `checked_out` once an order was made from it.
+ */
+export type CartStatus = 'open' | 'checked_out';
+
+/**
+ * One line of a cart, priced from the catalog at the time of reading.
+ */
+export type CartLineDto = {
+    /**
+     * Id of the line (for changeCartLine and removeCartLine).
+     */
+    id: string;
+    /**
+     * The variant.
+     */
+    variantId: string;
+    /**
+     * Its product.
+     */
+    productId: string;
+    /**
+     * The variant's SKU.
+     */
+    sku: string;
+    /**
+     * The product's name.
+     */
+    productName: string;
+    /**
+     * Option name → value of the variant.
+     */
+    options: {
+        [key: string]: string;
+    };
+    /**
+     * Units.
+     */
+    quantity: number;
+    /**
+     * The variant's current catalog price, in minor units.
+     */
+    unitPriceAmount: number;
+    /**
+     * unitPriceAmount × quantity.
+     */
+    lineTotalAmount: number;
+    /**
+     * Whether the line can be bought: its product is still active and the variant is priced in the cart's currency. Unavailable lines are left out of subtotalAmount, and checkout refuses the cart (422) until they are removed.
+     */
+    available: boolean;
+};
+
+/**
+ * A shopping cart, priced from the catalog at the time of reading.
+ */
+export type CartDto = {
+    /**
+     * Public id of the cart.
+     */
+    id: string;
+    /**
+     * `open` while it can change; `checked_out` once an order was made from it.
+     */
+    status: CartStatus;
+    /**
+     * ISO 4217 currency of every line; null while the cart is empty.
+     */
+    currency: string | null;
+    /**
+     * The lines, oldest first.
+     */
+    lines: Array<CartLineDto>;
+    /**
+     * Sum of the available lines' totals, in minor units of `currency`.
+     */
+    subtotalAmount: number;
+    /**
+     * Units in the cart, over all lines.
+     */
+    itemCount: number;
+    /**
+     * Guest carts: when the cart stops working (404) unless it changes before; each change pushes it back. Null for customers' carts.
+     */
+    expiresAt: string | null;
+    /**
+     * When the cart was created (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the cart last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * A new cart; a guest's comes with its token, which is shown this once.
+ */
+export type CreatedCartDto = {
+    /**
+     * Public id of the cart.
+     */
+    id: string;
+    /**
+     * `open` while it can change; `checked_out` once an order was made from it.
+     */
+    status: CartStatus;
+    /**
+     * ISO 4217 currency of every line; null while the cart is empty.
+     */
+    currency: string | null;
+    /**
+     * The lines, oldest first.
+     */
+    lines: Array<CartLineDto>;
+    /**
+     * Sum of the available lines' totals, in minor units of `currency`.
+     */
+    subtotalAmount: number;
+    /**
+     * Units in the cart, over all lines.
+     */
+    itemCount: number;
+    /**
+     * Guest carts: when the cart stops working (404) unless it changes before; each change pushes it back. Null for customers' carts.
+     */
+    expiresAt: string | null;
+    /**
+     * When the cart was created (UTC).
+     */
+    createdAt: string;
+    /**
+     * When the cart last changed (UTC).
+     */
+    updatedAt: string;
+    /**
+     * Guests only: the cart's secret token, returned this once. Send it as `X-Cart-Token` to reach the cart, and as `cartToken` when signing in to move its lines into the customer's cart.
+     */
+    cartToken?: string;
+};
+
+/**
+ * A variant to put in the cart. Prices are never sent: they come from the catalog.
+ */
+export type AddCartLineDto = {
+    /**
+     * The variant to buy; 404 when it does not exist, 422 when its product is not on sale.
+     */
+    variantId: string;
+    /**
+     * A whole number from 1 to the configured maximum per line (CART_MAX_LINE_QUANTITY, default 99); anything else is a 400.
+     */
+    quantity: number;
+};
+
+/**
+ * The new quantity of a cart line.
+ */
+export type UpdateCartLineDto = {
+    /**
+     * A whole number from 1 to the configured maximum per line (CART_MAX_LINE_QUANTITY, default 99); anything else is a 400. Remove a line with removeCartLine.
+     */
+    quantity: number;
+};
+
+/**
+ * The flat shipping charge to one country for orders in one currency.
+ */
+export type ShippingRateDto = {
+    /**
+     * ISO 3166-1 alpha-2 country code.
+     */
+    country: string;
+    /**
+     * ISO 4217 currency code.
+     */
+    currency: string;
+    /**
+     * Shipping charge in minor units of `currency`; 0 for free shipping.
+     */
+    amount: number;
+};
+
+/**
+ * A shipping charge to set.
+ */
+export type SetShippingRateDto = {
+    /**
+     * Shipping charge in minor units of the currency: a whole number, 0 or more.
+     */
+    amount: number;
+};
+
+/**
+ * The tax rate of one country, applied to goods and shipping.
+ */
+export type TaxRateDto = {
+    /**
+     * ISO 3166-1 alpha-2 country code.
+     */
+    country: string;
+    /**
+     * Rate in basis points: 1900 is 19 %, 0 a tax-free country.
+     */
+    rateBps: number;
+};
+
+/**
+ * A tax rate to set.
+ */
+export type SetTaxRateDto = {
+    /**
+     * Rate in basis points, 0 to 10000 (100 %): 1900 is 19 %. Set 0 explicitly for a tax-free country.
+     */
+    rateBps: number;
+};
+
+/**
+ * The postal address of a stock location.
+ */
+export type LocationAddressDto = {
+    /**
+     * Street and number.
+     */
+    line1: string;
+    /**
+     * City.
+     */
+    city: string;
+    /**
+     * Postal code.
+     */
+    postalCode: string;
+    /**
+     * ISO 3166-1 alpha-2 country code, upper case.
+     */
+    country: string;
+};
+
+/**
+ * A place that holds stock: a warehouse or a shop.
+ */
+export type StockLocationDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * Unique short handle: lower-case letters, digits and single hyphens.
+     */
+    code: string;
+    /**
+     * Display name.
+     */
+    name: string;
+    /**
+     * Postal address.
+     */
+    address: LocationAddressDto;
+    /**
+     * Latitude in decimal degrees (6 decimals kept); null when unknown.
+     */
+    latitude: number | null;
+    /**
+     * Longitude in decimal degrees (6 decimals kept); null when unknown.
+     */
+    longitude: number | null;
+    /**
+     * Reservation order: stock is taken from the active location with the lowest priority first (ties by code).
+     */
+    priority: number;
+    /**
+     * Inactive locations keep their stock but are never reserved from nor counted as available.
+     */
+    active: boolean;
+    /**
+     * When the location was created (UTC).
+     */
+    createdAt: string;
+    /**
+     * When it last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * A new stock location.
+ */
+export type CreateStockLocationDto = {
+    /**
+     * Unique short handle: lower-case letters, digits and single hyphens (409 when taken).
+     */
+    code: string;
+    /**
+     * Display name.
+     */
+    name: string;
+    /**
+     * Postal address.
+     */
+    address: LocationAddressDto;
+    /**
+     * Latitude in decimal degrees; give it together with longitude (422 otherwise).
+     */
+    latitude?: number | null;
+    /**
+     * Longitude in decimal degrees; give it together with latitude (422 otherwise).
+     */
+    longitude?: number | null;
+    /**
+     * Reservation order, lowest first; 0 when omitted.
+     */
+    priority?: number;
+    /**
+     * Whether stock here can be sold; true when omitted.
+     */
+    active?: boolean;
+};
+
+/**
+ * Changes to a stock location; omitted fields stay as they are.
+ */
+export type UpdateStockLocationDto = {
+    /**
+     * Unique short handle (409 when taken).
+     */
+    code?: string;
+    /**
+     * Display name.
+     */
+    name?: string;
+    /**
+     * Replaces the whole address.
+     */
+    address?: LocationAddressDto;
+    /**
+     * Latitude; null clears it (with longitude: both or neither).
+     */
+    latitude?: number | null;
+    /**
+     * Longitude; null clears it (with latitude: both or neither).
+     */
+    longitude?: number | null;
+    /**
+     * Reservation order, lowest first.
+     */
+    priority?: number;
+    /**
+     * false stops reservations from this location and removes its stock from availability.
+     */
+    active?: boolean;
+};
+
+/**
+ * Goods received into a location: on-hand stock goes up by `quantity` (a `received` movement).
+ */
+export type ReceiveStockDto = {
+    /**
+     * The variant received.
+     */
+    variantId: string;
+    /**
+     * Where it was received.
+     */
+    locationId: string;
+    /**
+     * Units received: a whole number from 1 to 1,000,000.
+     */
+    quantity: number;
+    /**
+     * A note for the ledger, e.g. the delivery note number.
+     */
+    reason?: string;
+};
+
+/**
+ * Stock of one variant at one location.
+ */
+export type StockLevelDto = {
+    /**
+     * The variant.
+     */
+    variantId: string;
+    /**
+     * Its SKU.
+     */
+    sku: string;
+    /**
+     * The location.
+     */
+    locationId: string;
+    /**
+     * The location's code.
+     */
+    locationCode: string;
+    /**
+     * Whether the location is active (reserved from and counted as available).
+     */
+    locationActive: boolean;
+    /**
+     * Units physically there.
+     */
+    onHand: number;
+    /**
+     * Units promised to orders; part of onHand.
+     */
+    reserved: number;
+    /**
+     * onHand minus reserved.
+     */
+    available: number;
+    /**
+     * When the level last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * A problem document that may name the SKUs without enough stock (`skus`), as for an out-of-stock checkout.
+ */
+export type StockProblemDto = {
+    /**
+     * URI identifying the kind of problem; stable, meant for programs.
+     */
+    type: string;
+    /**
+     * Short human summary of the kind of problem.
+     */
+    title: string;
+    /**
+     * The HTTP status code.
+     */
+    status: number;
+    /**
+     * What went wrong this time, for humans.
+     */
+    detail: string;
+    /**
+     * The path that was requested.
+     */
+    instance: string;
+    /**
+     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
+     */
+    requestId: string;
+    /**
+     * One entry per invalid field (validation problems, status 400, only).
+     */
+    errors?: Array<FieldErrorDto>;
+    /**
+     * Every SKU that is short, sorted; present on stock problems only.
+     */
+    skus?: Array<string>;
+};
+
+/**
+ * A correction of on-hand stock at a location (an `adjusted` movement), with its reason.
+ */
+export type AdjustStockDto = {
+    /**
+     * The variant counted.
+     */
+    variantId: string;
+    /**
+     * Where.
+     */
+    locationId: string;
+    /**
+     * Units to add (positive) or remove (negative); not 0. On-hand stock may not fall below zero nor below the reserved units (422).
+     */
+    delta: number;
+    /**
+     * Why, for the ledger: required.
+     */
+    reason: string;
+};
+
+/**
+ * The low-stock threshold of a variant.
+ */
+export type SetThresholdDto = {
+    /**
+     * The low-stock event fires when available stock is at or under this; null turns it off.
+     */
+    lowStockThreshold: number | null;
+};
+
+/**
+ * Sums over every location.
+ */
+export type StockTotalsDto = {
+    /**
+     * Units at all locations.
+     */
+    onHand: number;
+    /**
+     * Units reserved at all locations.
+     */
+    reserved: number;
+    /**
+     * Units that can be sold: onHand minus reserved at ACTIVE locations only.
+     */
+    available: number;
+};
+
+/**
+ * The stock of a variant: per location, totals and its low-stock threshold.
+ */
+export type VariantStockDto = {
+    /**
+     * The variant.
+     */
+    variantId: string;
+    /**
+     * Its SKU.
+     */
+    sku: string;
+    /**
+     * One entry per location that ever held the variant, by location priority.
+     */
+    levels: Array<StockLevelDto>;
+    /**
+     * Sums over the levels.
+     */
+    totals: StockTotalsDto;
+    /**
+     * The low-stock threshold; null when none is set.
+     */
+    lowStockThreshold: number | null;
+    /**
+     * True when a threshold is set and available stock is at or under it.
+     */
+    lowStock: boolean;
+};
+
+/**
+ * What happened.
+ */
+export type StockMovementKind = 'received' | 'adjusted' | 'reserved' | 'released' | 'sold' | 'returned';
+
+/**
+ * One entry of the stock ledger.
+ */
+export type StockMovementDto = {
+    /**
+     * Public id (UUIDv7, so ids sort by time).
+     */
+    id: string;
+    /**
+     * The variant.
+     */
+    variantId: string;
+    /**
+     * The location.
+     */
+    locationId: string;
+    /**
+     * What happened.
+     */
+    kind: StockMovementKind;
+    /**
+     * Change of on-hand units.
+     */
+    onHandDelta: number;
+    /**
+     * Change of reserved units.
+     */
+    reservedDelta: number;
+    /**
+     * Why, as given by staff or the system.
+     */
+    reason: string | null;
+    /**
+     * Who made the change; null for the system (checkout, expiry, seeding) and service tokens.
+     */
+    actorId: string | null;
+    /**
+     * The order the change belongs to, if any.
+     */
+    orderId: string | null;
+    /**
+     * When (UTC).
+     */
+    createdAt: string;
+};
+
+/**
+ * Whether a variant can be bought now.
+ */
+export type AvailabilityDto = {
+    /**
+     * The variant.
+     */
+    variantId: string;
+    /**
+     * Its SKU.
+     */
+    sku: string;
+    /**
+     * Units that can be ordered now (on hand minus reserved, over active locations).
+     */
+    available: number;
+    /**
+     * available > 0.
+     */
+    inStock: boolean;
+};
+
+/**
+ * The order's current state (illegal transition).
+ */
+export type OrderStatus = 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
+
+/**
+ * The actions the current state allows (illegal transition).
+ */
+export type OrderAction = 'pay' | 'cancel' | 'fulfil' | 'ship' | 'deliver' | 'refund' | 'reinstate';
+
+/**
+ * A problem about an order: its state (409), the SKUs out of stock (409) or a failed payment (402).
+ */
+export type OrderProblemDto = {
+    /**
+     * URI identifying the kind of problem; stable, meant for programs.
+     */
+    type: string;
+    /**
+     * Short human summary of the kind of problem.
+     */
+    title: string;
+    /**
+     * The HTTP status code.
+     */
+    status: number;
+    /**
+     * What went wrong this time, for humans.
+     */
+    detail: string;
+    /**
+     * The path that was requested.
+     */
+    instance: string;
+    /**
+     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
+     */
+    requestId: string;
+    /**
+     * One entry per invalid field (validation problems, status 400, only).
+     */
+    errors?: Array<FieldErrorDto>;
+    /**
+     * The order's current state (illegal transition).
+     */
+    orderStatus?: OrderStatus;
+    /**
+     * The actions the current state allows (illegal transition).
+     */
+    allowed?: Array<OrderAction>;
+    /**
+     * Every SKU without enough stock.
+     */
+    skus?: Array<string>;
+    /**
+     * Why the provider refused the payment.
+     */
+    failureCode?: string;
+};
+
+/**
+ * A postal address: recipient, street, city, postal code and ISO 3166-1 alpha-2 country.
+ */
+export type ShippingAddressDto = {
+    /**
+     * Recipient name.
+     */
+    fullName: string;
+    /**
+     * Street and number.
+     */
+    line1: string;
+    /**
+     * Second address line.
+     */
+    line2?: string | null;
+    /**
+     * City or town.
+     */
+    city: string;
+    /**
+     * State, county or region.
+     */
+    region?: string | null;
+    /**
+     * Postal code.
+     */
+    postalCode: string;
+    /**
+     * ISO 3166-1 alpha-2 country code, in capitals.
+     */
+    country: string;
+    /**
+     * Phone number for the carrier.
+     */
+    phone?: string | null;
+};
+
+/**
+ * Turns a cart into an order. Prices come from the catalog; sending any is a 400.
+ */
+export type CheckoutDto = {
+    /**
+     * The cart to check out: the caller's own, or the one X-Cart-Token opens.
+     */
+    cartId: string;
+    /**
+     * Where order mail goes. Required for guests; customers' orders use their account email.
+     */
+    email?: string;
+    /**
+     * Where to ship; the country decides shipping and tax (422 when there is no rate).
+     */
+    shippingAddress: ShippingAddressDto;
+};
+
+/**
+ * One line of an order: what was bought, at the price it had at checkout.
+ */
+export type OrderLineDto = {
+    /**
+     * The variant bought.
+     */
+    variantId: string;
+    /**
+     * Its product.
+     */
+    productId: string;
+    /**
+     * The SKU at checkout.
+     */
+    sku: string;
+    /**
+     * The product name at checkout.
+     */
+    productName: string;
+    /**
+     * The variant options at checkout.
+     */
+    options: {
+        [key: string]: string;
+    };
+    /**
+     * Unit price in minor units of the order currency, as at checkout.
+     */
+    unitPriceAmount: number;
+    /**
+     * Units bought.
+     */
+    quantity: number;
+    /**
+     * Unit price times quantity.
+     */
+    lineTotalAmount: number;
+};
+
+/**
+ * Something the caller may do with the order now (hypermedia).
+ */
+export type OrderActionLinkDto = {
+    /**
+     * The action.
+     */
+    action: OrderAction;
+    /**
+     * HTTP method to use.
+     */
+    method: 'POST';
+    /**
+     * Where to send it.
+     */
+    href: string;
+};
+
+/**
+ * What kind of actor.
+ */
+export type OrderActorKind = 'customer' | 'staff' | 'system' | 'provider';
+
+/**
+ * One entry of an order timeline.
+ */
+export type OrderEventDto = {
+    /**
+     * What happened.
+     */
+    type: string;
+    /**
+     * State before.
+     */
+    fromStatus: OrderStatus | null;
+    /**
+     * State after.
+     */
+    toStatus: OrderStatus | null;
+    /**
+     * Who did it (user id); null for the system and providers.
+     */
+    actorId: string | null;
+    /**
+     * What kind of actor.
+     */
+    actorKind: OrderActorKind;
+    /**
+     * Why, or details.
+     */
+    note: string | null;
+    /**
+     * Money moved by this change, if any.
+     */
+    amount: number | null;
+    /**
+     * When (UTC).
+     */
+    createdAt: string;
+};
+
+/**
+ * An order.
+ */
+export type OrderDto = {
+    /**
+     * Public id (UUIDv7).
+     */
+    id: string;
+    /**
+     * Where the order is in its life.
+     */
+    status: OrderStatus;
+    /**
+     * Where order mail goes.
+     */
+    email: string;
+    /**
+     * ISO 4217 currency of every amount.
+     */
+    currency: string;
+    /**
+     * Sum of the line totals.
+     */
+    subtotalAmount: number;
+    /**
+     * Shipping.
+     */
+    shippingAmount: number;
+    /**
+     * Tax: added on top, or contained in the prices when `pricesIncludeTax`.
+     */
+    taxAmount: number;
+    /**
+     * What the customer pays.
+     */
+    totalAmount: number;
+    /**
+     * Tax rate in basis points (1900 = 19 %).
+     */
+    taxRateBps: number;
+    /**
+     * Whether the prices contain the tax (gross) or it was added (net).
+     */
+    pricesIncludeTax: boolean;
+    /**
+     * Captured so far.
+     */
+    paidAmount: number;
+    /**
+     * Refunded so far.
+     */
+    refundedAmount: number;
+    /**
+     * The lines, in cart order.
+     */
+    lines: Array<OrderLineDto>;
+    /**
+     * Where it ships.
+     */
+    shippingAddress: ShippingAddressDto;
+    /**
+     * Until when the stock is reserved; an unpaid order is cancelled after it.
+     */
+    reservationExpiresAt: string;
+    /**
+     * Why it was cancelled (or a refund note).
+     */
+    cancelReason: string | null;
+    /**
+     * What the caller may do now.
+     */
+    actions: Array<OrderActionLinkDto>;
+    /**
+     * Every change, oldest first (single-order answers only).
+     */
+    timeline?: Array<OrderEventDto>;
+    /**
+     * When it was placed (UTC).
+     */
+    createdAt: string;
+    /**
+     * When it last changed (UTC).
+     */
+    updatedAt: string;
+};
+
+/**
+ * Cancels an order.
+ */
+export type CancelOrderDto = {
+    /**
+     * Why, for the timeline.
+     */
+    reason?: string;
+};
+
+/**
+ * Pays an order with a card token of a provider.
+ */
+export type CreatePaymentDto = {
+    /**
+     * The payment provider; `test` is built in.
+     */
+    provider: string;
+    /**
+     * The card token from the provider (test: tok_success, tok_declined, tok_insufficient_funds, tok_fail_after_delay).
+     */
+    source: string;
+};
+
+/**
+ * Refunds part or all of what was paid for an order.
+ */
+export type CreateRefundDto = {
+    /**
+     * In minor units; at most what was paid and not yet refunded (422 otherwise).
+     */
+    amount: number;
+    /**
+     * Why, for the timeline.
+     */
+    reason: string;
+};
+
+/**
+ * A webhook was accepted.
+ */
+export type WebhookAckDto = {
+    /**
+     * Always true.
+     */
+    received: boolean;
+    /**
+     * True when this event id was handled before; nothing was done again.
+     */
+    duplicate: boolean;
 };
 
 export type CheckLivenessData = {
@@ -2443,3 +3616,2406 @@ export type GetProductImageFileResponses = {
 };
 
 export type GetProductImageFileResponse = GetProductImageFileResponses[keyof GetProductImageFileResponses];
+
+export type GetProfileData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/me/profile';
+};
+
+export type GetProfileErrors = {
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetProfileError = GetProfileErrors[keyof GetProfileErrors];
+
+export type GetProfileResponses = {
+    /**
+     * The profile.
+     */
+    200: ProfileDto;
+};
+
+export type GetProfileResponse = GetProfileResponses[keyof GetProfileResponses];
+
+export type PutProfileData = {
+    body: PutProfileDto;
+    path?: never;
+    query?: never;
+    url: '/v1/me/profile';
+};
+
+export type PutProfileErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type PutProfileError = PutProfileErrors[keyof PutProfileErrors];
+
+export type PutProfileResponses = {
+    /**
+     * The profile was replaced.
+     */
+    200: ProfileDto;
+    /**
+     * The profile was created.
+     */
+    201: ProfileDto;
+};
+
+export type PutProfileResponse = PutProfileResponses[keyof PutProfileResponses];
+
+export type ListAddressesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/me/addresses';
+};
+
+export type ListAddressesErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListAddressesError = ListAddressesErrors[keyof ListAddressesErrors];
+
+export type ListAddressesResponses = {
+    /**
+     * One page of Address items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<AddressDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListAddressesResponse = ListAddressesResponses[keyof ListAddressesResponses];
+
+export type CreateAddressData = {
+    body: CreateAddressDto;
+    path?: never;
+    query?: never;
+    url: '/v1/me/addresses';
+};
+
+export type CreateAddressErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type CreateAddressError = CreateAddressErrors[keyof CreateAddressErrors];
+
+export type CreateAddressResponses = {
+    /**
+     * The saved address.
+     */
+    201: AddressDto;
+};
+
+export type CreateAddressResponse = CreateAddressResponses[keyof CreateAddressResponses];
+
+export type DeleteAddressData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of one of the caller's addresses (UUID); another customer's address, or any other string, is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/me/addresses/{id}';
+};
+
+export type DeleteAddressErrors = {
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type DeleteAddressError = DeleteAddressErrors[keyof DeleteAddressErrors];
+
+export type DeleteAddressResponses = {
+    /**
+     * The address is gone.
+     */
+    204: void;
+};
+
+export type DeleteAddressResponse = DeleteAddressResponses[keyof DeleteAddressResponses];
+
+export type GetAddressData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of one of the caller's addresses (UUID); another customer's address, or any other string, is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/me/addresses/{id}';
+};
+
+export type GetAddressErrors = {
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetAddressError = GetAddressErrors[keyof GetAddressErrors];
+
+export type GetAddressResponses = {
+    /**
+     * The address.
+     */
+    200: AddressDto;
+};
+
+export type GetAddressResponse = GetAddressResponses[keyof GetAddressResponses];
+
+export type UpdateAddressData = {
+    body: UpdateAddressDto;
+    path: {
+        /**
+         * Public id of one of the caller's addresses (UUID); another customer's address, or any other string, is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/me/addresses/{id}';
+};
+
+export type UpdateAddressErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateAddressError = UpdateAddressErrors[keyof UpdateAddressErrors];
+
+export type UpdateAddressResponses = {
+    /**
+     * The changed address.
+     */
+    200: AddressDto;
+};
+
+export type UpdateAddressResponse = UpdateAddressResponses[keyof UpdateAddressResponses];
+
+export type OpenCartData = {
+    body?: never;
+    headers?: {
+        /**
+         * A guest's cart token (returned once, when the guest cart was created). Customers send their bearer token instead.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/carts';
+};
+
+export type OpenCartErrors = {
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type OpenCartError = OpenCartErrors[keyof OpenCartErrors];
+
+export type OpenCartResponses = {
+    /**
+     * The customer's existing open cart.
+     */
+    200: CartDto;
+    /**
+     * A new cart (with `cartToken` for a guest).
+     */
+    201: CreatedCartDto;
+};
+
+export type OpenCartResponse = OpenCartResponses[keyof OpenCartResponses];
+
+export type GetCartData = {
+    body?: never;
+    headers?: {
+        /**
+         * A guest's cart token (returned once, when the guest cart was created). Customers send their bearer token instead.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path: {
+        /**
+         * Public id of the cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/carts/{id}';
+};
+
+export type GetCartErrors = {
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetCartError = GetCartErrors[keyof GetCartErrors];
+
+export type GetCartResponses = {
+    /**
+     * The cart.
+     */
+    200: CartDto;
+};
+
+export type GetCartResponse = GetCartResponses[keyof GetCartResponses];
+
+export type AddCartLineData = {
+    body: AddCartLineDto;
+    headers?: {
+        /**
+         * A guest's cart token (returned once, when the guest cart was created). Customers send their bearer token instead.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path: {
+        /**
+         * Public id of the cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/carts/{id}/lines';
+};
+
+export type AddCartLineErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type AddCartLineError = AddCartLineErrors[keyof AddCartLineErrors];
+
+export type AddCartLineResponses = {
+    /**
+     * The cart; the variant's line has the added quantity.
+     */
+    200: CartDto;
+    /**
+     * The cart with its new line.
+     */
+    201: CartDto;
+};
+
+export type AddCartLineResponse = AddCartLineResponses[keyof AddCartLineResponses];
+
+export type RemoveCartLineData = {
+    body?: never;
+    headers?: {
+        /**
+         * A guest's cart token (returned once, when the guest cart was created). Customers send their bearer token instead.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path: {
+        /**
+         * Public id of the cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+         */
+        id: string;
+        /**
+         * Public id of the line of that cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+         */
+        lineId: string;
+    };
+    query?: never;
+    url: '/v1/carts/{id}/lines/{lineId}';
+};
+
+export type RemoveCartLineErrors = {
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveCartLineError = RemoveCartLineErrors[keyof RemoveCartLineErrors];
+
+export type RemoveCartLineResponses = {
+    /**
+     * The line is gone.
+     */
+    204: void;
+};
+
+export type RemoveCartLineResponse = RemoveCartLineResponses[keyof RemoveCartLineResponses];
+
+export type ChangeCartLineData = {
+    body: UpdateCartLineDto;
+    headers?: {
+        /**
+         * A guest's cart token (returned once, when the guest cart was created). Customers send their bearer token instead.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path: {
+        /**
+         * Public id of the cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+         */
+        id: string;
+        /**
+         * Public id of the line of that cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+         */
+        lineId: string;
+    };
+    query?: never;
+    url: '/v1/carts/{id}/lines/{lineId}';
+};
+
+export type ChangeCartLineErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ChangeCartLineError = ChangeCartLineErrors[keyof ChangeCartLineErrors];
+
+export type ChangeCartLineResponses = {
+    /**
+     * The cart.
+     */
+    200: CartDto;
+};
+
+export type ChangeCartLineResponse = ChangeCartLineResponses[keyof ChangeCartLineResponses];
+
+export type ListShippingRatesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/shipping-rates';
+};
+
+export type ListShippingRatesErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListShippingRatesError = ListShippingRatesErrors[keyof ListShippingRatesErrors];
+
+export type ListShippingRatesResponses = {
+    /**
+     * One page of ShippingRate items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<ShippingRateDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListShippingRatesResponse = ListShippingRatesResponses[keyof ListShippingRatesResponses];
+
+export type DeleteShippingRateData = {
+    body?: never;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+         */
+        country: 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+        /**
+         * ISO 4217 currency code, upper case; any other value is 400.
+         */
+        currency: 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
+    };
+    query?: never;
+    url: '/v1/shipping-rates/{country}/{currency}';
+};
+
+export type DeleteShippingRateErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type DeleteShippingRateError = DeleteShippingRateErrors[keyof DeleteShippingRateErrors];
+
+export type DeleteShippingRateResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteShippingRateResponse = DeleteShippingRateResponses[keyof DeleteShippingRateResponses];
+
+export type GetShippingRateData = {
+    body?: never;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+         */
+        country: 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+        /**
+         * ISO 4217 currency code, upper case; any other value is 400.
+         */
+        currency: 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
+    };
+    query?: never;
+    url: '/v1/shipping-rates/{country}/{currency}';
+};
+
+export type GetShippingRateErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetShippingRateError = GetShippingRateErrors[keyof GetShippingRateErrors];
+
+export type GetShippingRateResponses = {
+    /**
+     * The rate.
+     */
+    200: ShippingRateDto;
+};
+
+export type GetShippingRateResponse = GetShippingRateResponses[keyof GetShippingRateResponses];
+
+export type SetShippingRateData = {
+    body: SetShippingRateDto;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+         */
+        country: 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+        /**
+         * ISO 4217 currency code, upper case; any other value is 400.
+         */
+        currency: 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
+    };
+    query?: never;
+    url: '/v1/shipping-rates/{country}/{currency}';
+};
+
+export type SetShippingRateErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type SetShippingRateError = SetShippingRateErrors[keyof SetShippingRateErrors];
+
+export type SetShippingRateResponses = {
+    /**
+     * The rate was replaced.
+     */
+    200: ShippingRateDto;
+    /**
+     * The rate was created.
+     */
+    201: ShippingRateDto;
+};
+
+export type SetShippingRateResponse = SetShippingRateResponses[keyof SetShippingRateResponses];
+
+export type ListTaxRatesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/tax-rates';
+};
+
+export type ListTaxRatesErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListTaxRatesError = ListTaxRatesErrors[keyof ListTaxRatesErrors];
+
+export type ListTaxRatesResponses = {
+    /**
+     * One page of TaxRate items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<TaxRateDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListTaxRatesResponse = ListTaxRatesResponses[keyof ListTaxRatesResponses];
+
+export type DeleteTaxRateData = {
+    body?: never;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+         */
+        country: 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+    };
+    query?: never;
+    url: '/v1/tax-rates/{country}';
+};
+
+export type DeleteTaxRateErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type DeleteTaxRateError = DeleteTaxRateErrors[keyof DeleteTaxRateErrors];
+
+export type DeleteTaxRateResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteTaxRateResponse = DeleteTaxRateResponses[keyof DeleteTaxRateResponses];
+
+export type GetTaxRateData = {
+    body?: never;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+         */
+        country: 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+    };
+    query?: never;
+    url: '/v1/tax-rates/{country}';
+};
+
+export type GetTaxRateErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetTaxRateError = GetTaxRateErrors[keyof GetTaxRateErrors];
+
+export type GetTaxRateResponses = {
+    /**
+     * The rate.
+     */
+    200: TaxRateDto;
+};
+
+export type GetTaxRateResponse = GetTaxRateResponses[keyof GetTaxRateResponses];
+
+export type SetTaxRateData = {
+    body: SetTaxRateDto;
+    path: {
+        /**
+         * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+         */
+        country: 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+    };
+    query?: never;
+    url: '/v1/tax-rates/{country}';
+};
+
+export type SetTaxRateErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type SetTaxRateError = SetTaxRateErrors[keyof SetTaxRateErrors];
+
+export type SetTaxRateResponses = {
+    /**
+     * The rate was replaced.
+     */
+    200: TaxRateDto;
+    /**
+     * The rate was created.
+     */
+    201: TaxRateDto;
+};
+
+export type SetTaxRateResponse = SetTaxRateResponses[keyof SetTaxRateResponses];
+
+export type ListStockLocationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/stock-locations';
+};
+
+export type ListStockLocationsErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListStockLocationsError = ListStockLocationsErrors[keyof ListStockLocationsErrors];
+
+export type ListStockLocationsResponses = {
+    /**
+     * One page of StockLocation items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<StockLocationDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListStockLocationsResponse = ListStockLocationsResponses[keyof ListStockLocationsResponses];
+
+export type CreateStockLocationData = {
+    body: CreateStockLocationDto;
+    path?: never;
+    query?: never;
+    url: '/v1/stock-locations';
+};
+
+export type CreateStockLocationErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type CreateStockLocationError = CreateStockLocationErrors[keyof CreateStockLocationErrors];
+
+export type CreateStockLocationResponses = {
+    /**
+     * The new location.
+     */
+    201: StockLocationDto;
+};
+
+export type CreateStockLocationResponse = CreateStockLocationResponses[keyof CreateStockLocationResponses];
+
+export type GetStockLocationData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the stock location (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/stock-locations/{id}';
+};
+
+export type GetStockLocationErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetStockLocationError = GetStockLocationErrors[keyof GetStockLocationErrors];
+
+export type GetStockLocationResponses = {
+    /**
+     * The location.
+     */
+    200: StockLocationDto;
+};
+
+export type GetStockLocationResponse = GetStockLocationResponses[keyof GetStockLocationResponses];
+
+export type UpdateStockLocationData = {
+    body: UpdateStockLocationDto;
+    path: {
+        /**
+         * Public id of the stock location (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/stock-locations/{id}';
+};
+
+export type UpdateStockLocationErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The request conflicts with the current state, for example a duplicate.
+     */
+    409: ProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateStockLocationError = UpdateStockLocationErrors[keyof UpdateStockLocationErrors];
+
+export type UpdateStockLocationResponses = {
+    /**
+     * The changed location.
+     */
+    200: StockLocationDto;
+};
+
+export type UpdateStockLocationResponse = UpdateStockLocationResponses[keyof UpdateStockLocationResponses];
+
+export type ReceiveStockData = {
+    body: ReceiveStockDto;
+    path?: never;
+    query?: never;
+    url: '/v1/inventory/receipts';
+};
+
+export type ReceiveStockErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ReceiveStockError = ReceiveStockErrors[keyof ReceiveStockErrors];
+
+export type ReceiveStockResponses = {
+    /**
+     * The stock level of the variant at the location, after the receipt.
+     */
+    200: StockLevelDto;
+};
+
+export type ReceiveStockResponse = ReceiveStockResponses[keyof ReceiveStockResponses];
+
+export type AdjustStockData = {
+    body: AdjustStockDto;
+    path?: never;
+    query?: never;
+    url: '/v1/inventory/adjustments';
+};
+
+export type AdjustStockErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The adjustment would leave fewer units on hand than zero or than are reserved; `skus` names the variant.
+     */
+    422: StockProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type AdjustStockError = AdjustStockErrors[keyof AdjustStockErrors];
+
+export type AdjustStockResponses = {
+    /**
+     * The stock level of the variant at the location, after the adjustment.
+     */
+    200: StockLevelDto;
+};
+
+export type AdjustStockResponse = AdjustStockResponses[keyof AdjustStockResponses];
+
+export type SetLowStockThresholdData = {
+    body: SetThresholdDto;
+    path: {
+        /**
+         * Public id of the variant (UUID); any other string is answered 404.
+         */
+        variantId: string;
+    };
+    query?: never;
+    url: '/v1/inventory/variants/{variantId}/threshold';
+};
+
+export type SetLowStockThresholdErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type SetLowStockThresholdError = SetLowStockThresholdErrors[keyof SetLowStockThresholdErrors];
+
+export type SetLowStockThresholdResponses = {
+    /**
+     * The stock of the variant with its new threshold.
+     */
+    200: VariantStockDto;
+};
+
+export type SetLowStockThresholdResponse = SetLowStockThresholdResponses[keyof SetLowStockThresholdResponses];
+
+export type GetVariantStockData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the variant (UUID); any other string is answered 404.
+         */
+        variantId: string;
+    };
+    query?: never;
+    url: '/v1/inventory/variants/{variantId}';
+};
+
+export type GetVariantStockErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetVariantStockError = GetVariantStockErrors[keyof GetVariantStockErrors];
+
+export type GetVariantStockResponses = {
+    /**
+     * The stock of the variant.
+     */
+    200: VariantStockDto;
+};
+
+export type GetVariantStockResponse = GetVariantStockResponses[keyof GetVariantStockResponses];
+
+export type ListStockMovementsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+        /**
+         * Only movements of this variant (404 when it does not exist).
+         */
+        variantId?: string;
+        /**
+         * Only movements at this location (404 when it does not exist).
+         */
+        locationId?: string;
+        /**
+         * Only movements of this kind.
+         */
+        kind?: StockMovementKind;
+    };
+    url: '/v1/inventory/movements';
+};
+
+export type ListStockMovementsErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListStockMovementsError = ListStockMovementsErrors[keyof ListStockMovementsErrors];
+
+export type ListStockMovementsResponses = {
+    /**
+     * One page of StockMovement items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<StockMovementDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListStockMovementsResponse = ListStockMovementsResponses[keyof ListStockMovementsResponses];
+
+export type GetVariantAvailabilityData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the variant (UUID); any other string is answered 404.
+         */
+        variantId: string;
+    };
+    query?: never;
+    url: '/v1/variants/{variantId}/availability';
+};
+
+export type GetVariantAvailabilityErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetVariantAvailabilityError = GetVariantAvailabilityErrors[keyof GetVariantAvailabilityErrors];
+
+export type GetVariantAvailabilityResponses = {
+    /**
+     * The availability.
+     */
+    200: AvailabilityDto;
+};
+
+export type GetVariantAvailabilityResponse = GetVariantAvailabilityResponses[keyof GetVariantAvailabilityResponses];
+
+export type CheckoutData = {
+    body: CheckoutDto;
+    headers: {
+        /**
+         * A guest's cart token (returned once when the guest cart was created); opens the cart and the order made from it.
+         */
+        'X-Cart-Token'?: string;
+        /**
+         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+         */
+        'Idempotency-Key': string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/checkout';
+};
+
+export type CheckoutErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     *
+     * The `Idempotency-Key` header is missing or not 1 to 255 visible ASCII characters.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Some lines are out of stock (`skus` names them), or the cart was checked out concurrently.
+     *
+     * A request with the same `Idempotency-Key` is still being processed; retry after it has finished.
+     */
+    409: OrderProblemDto;
+    /**
+     * The cart is empty, a line cannot be bought any more (`skus` names them), or there is no shipping or tax rate for the country.
+     *
+     * The `Idempotency-Key` was already used with a different request (method, path or body).
+     */
+    422: OrderProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type CheckoutError = CheckoutErrors[keyof CheckoutErrors];
+
+export type CheckoutResponses = {
+    /**
+     * The new order, with the actions it allows.
+     */
+    201: OrderDto;
+};
+
+export type CheckoutResponse = CheckoutResponses[keyof CheckoutResponses];
+
+export type ListMyOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/me/orders';
+};
+
+export type ListMyOrdersErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListMyOrdersError = ListMyOrdersErrors[keyof ListMyOrdersErrors];
+
+export type ListMyOrdersResponses = {
+    /**
+     * One page of Order items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<OrderDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListMyOrdersResponse = ListMyOrdersResponses[keyof ListMyOrdersResponses];
+
+export type ListOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page; omit it for the first page.
+         */
+        cursor?: string;
+        /**
+         * Only orders in this state.
+         */
+        status?: OrderStatus;
+        /**
+         * Only orders with this email (exact).
+         */
+        email?: string;
+        /**
+         * Only orders of this customer.
+         */
+        userId?: string;
+        /**
+         * Placed at or after (UTC).
+         */
+        createdFrom?: string;
+        /**
+         * Placed before (UTC).
+         */
+        createdTo?: string;
+    };
+    url: '/v1/orders';
+};
+
+export type ListOrdersErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ListOrdersError = ListOrdersErrors[keyof ListOrdersErrors];
+
+export type ListOrdersResponses = {
+    /**
+     * One page of Order items.
+     */
+    200: {
+        /**
+         * The items of this page, at most `limit`.
+         */
+        data: Array<OrderDto>;
+        /**
+         * Pass as `cursor` to get the next page; null on the last page.
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListOrdersResponse = ListOrdersResponses[keyof ListOrdersResponses];
+
+export type GetOrderData = {
+    body?: never;
+    headers?: {
+        /**
+         * A guest's cart token (returned once when the guest cart was created); opens the cart and the order made from it.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}';
+};
+
+export type GetOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type GetOrderError = GetOrderErrors[keyof GetOrderErrors];
+
+export type GetOrderResponses = {
+    /**
+     * The order with its timeline.
+     */
+    200: OrderDto;
+};
+
+export type GetOrderResponse = GetOrderResponses[keyof GetOrderResponses];
+
+export type CancelOrderData = {
+    body: CancelOrderDto;
+    headers?: {
+        /**
+         * A guest's cart token (returned once when the guest cart was created); opens the cart and the order made from it.
+         */
+        'X-Cart-Token'?: string;
+    };
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}/cancel';
+};
+
+export type CancelOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The order's state does not allow cancelling; `allowed` lists what it allows.
+     */
+    409: OrderProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway
+     */
+    502: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type CancelOrderError = CancelOrderErrors[keyof CancelOrderErrors];
+
+export type CancelOrderResponses = {
+    /**
+     * The cancelled order.
+     */
+    200: OrderDto;
+};
+
+export type CancelOrderResponse = CancelOrderResponses[keyof CancelOrderResponses];
+
+export type FulfilOrderData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}/fulfil';
+};
+
+export type FulfilOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The order's state does not allow fulfilling; `allowed` lists what it allows.
+     */
+    409: OrderProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type FulfilOrderError = FulfilOrderErrors[keyof FulfilOrderErrors];
+
+export type FulfilOrderResponses = {
+    /**
+     * The fulfilled order.
+     */
+    200: OrderDto;
+};
+
+export type FulfilOrderResponse = FulfilOrderResponses[keyof FulfilOrderResponses];
+
+export type ShipOrderData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}/ship';
+};
+
+export type ShipOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The order's state does not allow shipping; `allowed` lists what it allows.
+     */
+    409: OrderProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ShipOrderError = ShipOrderErrors[keyof ShipOrderErrors];
+
+export type ShipOrderResponses = {
+    /**
+     * The shipped order.
+     */
+    200: OrderDto;
+};
+
+export type ShipOrderResponse = ShipOrderResponses[keyof ShipOrderResponses];
+
+export type DeliverOrderData = {
+    body?: never;
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}/deliver';
+};
+
+export type DeliverOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The order's state does not allow delivering; `allowed` lists what it allows.
+     */
+    409: OrderProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type DeliverOrderError = DeliverOrderErrors[keyof DeliverOrderErrors];
+
+export type DeliverOrderResponses = {
+    /**
+     * The delivered order.
+     */
+    200: OrderDto;
+};
+
+export type DeliverOrderResponse = DeliverOrderResponses[keyof DeliverOrderResponses];
+
+export type PayOrderData = {
+    body: CreatePaymentDto;
+    headers: {
+        /**
+         * A guest's cart token (returned once when the guest cart was created); opens the cart and the order made from it.
+         */
+        'X-Cart-Token'?: string;
+        /**
+         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+         */
+        'Idempotency-Key': string;
+    };
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}/payments';
+};
+
+export type PayOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     *
+     * The `Idempotency-Key` header is missing or not 1 to 255 visible ASCII characters.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The provider refused the payment; `failureCode` says why.
+     */
+    402: OrderProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The order does not await payment (`allowed` lists what it allows).
+     *
+     * A request with the same `Idempotency-Key` is still being processed; retry after it has finished.
+     */
+    409: OrderProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     *
+     * The `Idempotency-Key` was already used with a different request (method, path or body).
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type PayOrderError = PayOrderErrors[keyof PayOrderErrors];
+
+export type PayOrderResponses = {
+    /**
+     * The paid order.
+     */
+    201: OrderDto;
+};
+
+export type PayOrderResponse = PayOrderResponses[keyof PayOrderResponses];
+
+export type RefundOrderData = {
+    body: CreateRefundDto;
+    headers: {
+        /**
+         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+         */
+        'Idempotency-Key': string;
+    };
+    path: {
+        /**
+         * Public id of the order (UUID); any other string is answered 404.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/orders/{id}/refunds';
+};
+
+export type RefundOrderErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     *
+     * The `Idempotency-Key` header is missing or not 1 to 255 visible ASCII characters.
+     */
+    400: ProblemDto;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: ProblemDto;
+    /**
+     * The caller lacks the permission this operation needs.
+     */
+    403: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * The order's state allows no refund (`allowed` lists what it allows).
+     *
+     * A request with the same `Idempotency-Key` is still being processed; retry after it has finished.
+     */
+    409: OrderProblemDto;
+    /**
+     * The request is well-formed but breaks a business rule.
+     *
+     * The `Idempotency-Key` was already used with a different request (method, path or body).
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway
+     */
+    502: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type RefundOrderError = RefundOrderErrors[keyof RefundOrderErrors];
+
+export type RefundOrderResponses = {
+    /**
+     * The order after the refund.
+     */
+    201: OrderDto;
+};
+
+export type RefundOrderResponse = RefundOrderResponses[keyof RefundOrderResponses];
+
+export type ReceivePaymentWebhookData = {
+    body?: never;
+    path: {
+        /**
+         * The provider name, e.g. `test`.
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/v1/payments/webhooks/{provider}';
+};
+
+export type ReceivePaymentWebhookErrors = {
+    /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: ProblemDto;
+    /**
+     * The resource does not exist, or is not the caller's.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests; wait for the number of seconds in Retry-After.
+     */
+    429: ProblemDto;
+    /**
+     * An unexpected error; quote the request id when reporting it.
+     */
+    500: ProblemDto;
+    /**
+     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     */
+    503: ProblemDto;
+};
+
+export type ReceivePaymentWebhookError = ReceivePaymentWebhookErrors[keyof ReceivePaymentWebhookErrors];
+
+export type ReceivePaymentWebhookResponses = {
+    /**
+     * Accepted (or a duplicate).
+     */
+    200: WebhookAckDto;
+};
+
+export type ReceivePaymentWebhookResponse = ReceivePaymentWebhookResponses[keyof ReceivePaymentWebhookResponses];
