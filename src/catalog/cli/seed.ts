@@ -4,22 +4,34 @@ import { Logger } from 'nestjs-pino';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../../app.module';
 import { ConfigError, loadConfig, readEnvFile } from '../../config/app-config';
+import { TransactionService } from '../../database/transaction.service';
+import { DEMO_STOCK_QUANTITY, stockAllVariants } from '../../inventory/inventory.seeder';
+import { DemoPricingBootstrap } from '../../pricing/pricing.seeder';
 import { CatalogSeeder } from '../catalog.seeder';
 
-const USAGE = `Usage: npm run seed -- [count] [--force] [--seed <n>]
+const USAGE = `Usage: npm run seed -- [count] [--force] [--seed <n>] [--stock <n>]
 
 Writes a demo catalog (category tree, products with variants, brands and attributes) to the
-configured database (DATABASE_URL, or the SQLite file at DATABASE_SQLITE_PATH). Pending
-migrations are applied first unless DATABASE_MIGRATIONS_RUN=false.
+configured database (DATABASE_URL, or the SQLite file at DATABASE_SQLITE_PATH), stocks every
+variant in the location "main" and adds the demo shipping and tax rates when there are no rates
+yet, so the catalog can be checked out. Pending migrations are applied first unless
+DATABASE_MIGRATIONS_RUN=false.
 
   count     products to create (default 200)
   --force   add them even when the catalog already has products (otherwise nothing is written)
-  --seed    PRNG seed; the same seed gives the same catalog (default fixed)`;
+  --seed    PRNG seed; the same seed gives the same catalog (default fixed)
+  --stock   units of every variant received into "main" after the products are written
+            (default ${DEMO_STOCK_QUANTITY}, at most 1000000; 0 writes no stock)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { force: { type: 'boolean', default: false }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      force: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      stock: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -27,8 +39,17 @@ async function main(): Promise<void> {
   }
   const count = Number(positionals[0] ?? 200);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (!Number.isInteger(count) || count < 0 || count > 1_000_000 || (seed !== undefined && !Number.isInteger(seed))) {
-    console.error(`seed: count and --seed must be whole numbers (count up to 1000000)\n\n${USAGE}`);
+  const stock = values.stock === undefined ? DEMO_STOCK_QUANTITY : Number(values.stock);
+  if (
+    !Number.isInteger(count) ||
+    count < 0 ||
+    count > 1_000_000 ||
+    (seed !== undefined && !Number.isInteger(seed)) ||
+    !Number.isInteger(stock) ||
+    stock < 0 ||
+    stock > 1_000_000
+  ) {
+    console.error(`seed: count, --seed and --stock must be whole numbers (count and --stock up to 1000000)\n\n${USAGE}`);
     process.exit(2);
   }
   readEnvFile();
@@ -45,6 +66,11 @@ async function main(): Promise<void> {
       console.log(
         `seeded ${result.products} products, ${result.variants} variants and ${result.categoriesCreated} new categories in ${where} (${result.durationMs} ms)`,
       );
+      if (stock > 0) {
+        const stocked = await app.get(TransactionService).run((manager) => stockAllVariants(manager, stock));
+        console.log(`stocked ${stocked.variants} variants with ${stock} units each in location "main"`);
+      }
+      if (await app.get(DemoPricingBootstrap).seed()) console.log('added the demo shipping and tax rates');
     }
   } finally {
     await app.close();
