@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -7,7 +8,37 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addCartLine,
   addVariant,
+  changeCartLine,
+  checkout,
+  createAddress,
+  createStockLocation,
+  type CreatedCartDto,
+  deliverOrder,
+  fulfilOrder,
+  getCart,
+  getOrder,
+  getProfile,
+  getShippingRate,
+  getTaxRate,
+  getVariantAvailability,
+  getVariantStock,
+  listAddresses,
+  listMyOrders,
+  listOrders,
+  listStockMovements,
+  openCart,
+  type OrderDto,
+  payOrder,
+  type ProductDto,
+  putProfile,
+  receiveStock,
+  refundOrder,
+  removeCartLine,
+  setShippingRate,
+  setTaxRate,
+  shipOrder,
   archiveProduct,
   createCategory,
   createProduct,
@@ -29,6 +60,7 @@ import {
   listUsers,
   login,
   logout,
+  type EmporiumClient,
   type Problem,
   refreshTokens,
   register,
@@ -36,7 +68,7 @@ import {
   type UserDto,
 } from '../clients/typescript/src/index.js';
 import { PASSWORD, uniqueEmail } from './support/factories';
-import { apiClient, signedInAs, signedInCustomer } from './support/client';
+import { apiClient, type ClientUser, signedInAs, signedInCustomer, signInWithCart } from './support/client';
 import { startTestApp, TestApp } from './support/test-app';
 
 // Consumer-driven tests: the API as a client sees it, through the generated TypeScript client
@@ -408,6 +440,437 @@ describe('consumer (generated TypeScript client)', () => {
         path: { productId: product.id, imageId: uploaded.data.id, file: fileName },
       });
       expectProblem(file404.error, file404.response, 404);
+    });
+  });
+
+  describe('storefront flow', () => {
+    // The shop as a shopper meets it: an admin stocks two products and sets the DE rates, then an
+    // anonymous shopper browses, fills a guest cart, signs up, checks out, pays and reads the order.
+    const email = uniqueEmail('shopper');
+    let shopper: EmporiumClient;
+    let apron: ProductDto;
+    let candle: ProductDto;
+    let cartToken: string;
+    let guestCartId: string;
+    let customerCartId: string;
+    let order: OrderDto;
+
+    beforeAll(async () => {
+      shopper = apiClient(t);
+      const admin = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      await setShippingRate({ client: admin.client, path: { country: 'DE', currency: 'EUR' }, body: { amount: 500 }, throwOnError: true });
+      await setTaxRate({ client: admin.client, path: { country: 'DE' }, body: { rateBps: 1900 }, throwOnError: true });
+      const location = await createStockLocation({
+        client: admin.client,
+        body: { code: 'consumer-shop', name: 'Shop', address: { line1: 'Torstraße 1', city: 'Berlin', postalCode: '10119', country: 'DE' } },
+        throwOnError: true,
+      });
+      const product = (slug: string, name: string, variants: { sku: string; priceAmount: number; options: Record<string, string> }[]) =>
+        createProduct({
+          client: admin.client,
+          body: { slug, name, status: 'active', variants: variants.map((variant) => ({ ...variant, currency: 'EUR' })) },
+          throwOnError: true,
+        });
+      apron = (await product('consumer-apron', 'Linen apron', [
+        { sku: 'APRON-S', priceAmount: 2400, options: { size: 'S' } },
+        { sku: 'APRON-L', priceAmount: 2600, options: { size: 'L' } },
+      ])).data;
+      candle = (await product('consumer-candle', 'Beeswax candle', [{ sku: 'CANDLE', priceAmount: 850, options: {} }])).data;
+      for (const variant of [...apron.variants, ...candle.variants]) {
+        await receiveStock({ client: admin.client, body: { variantId: variant.id, locationId: location.data.id, quantity: 10 }, throwOnError: true });
+      }
+    });
+
+    it('an anonymous shopper browses the catalog and fills a guest cart: add, change and remove lines', async () => {
+      const { client } = shopper;
+      const found = await listProducts({ client, query: { q: 'apron' }, throwOnError: true });
+      expect(found.data.data.map((product) => product.id)).toEqual([apron.id]);
+      const read = await getProduct({ client, path: { id: apron.id }, throwOnError: true });
+      expect(read.data.variants.map((variant) => [variant.sku, variant.priceAmount, variant.currency])).toEqual([
+        ['APRON-S', 2400, 'EUR'],
+        ['APRON-L', 2600, 'EUR'],
+      ]);
+      const [small, large] = read.data.variants;
+      const available = await getVariantAvailability({ client, path: { variantId: small.id }, throwOnError: true });
+      expect(available.data).toEqual({ variantId: small.id, sku: 'APRON-S', available: 10, inStock: true });
+
+      const opened = await openCart({ client });
+      expect(opened.response.status).toBe(201);
+      expect(opened.data).toMatchObject({ status: 'open', currency: null, lines: [], itemCount: 0, subtotalAmount: 0 });
+      // 200 (a customer's CartDto) and 201 (CreatedCartDto) share one union type: narrow to read the token.
+      expect(opened.data && 'cartToken' in opened.data).toBe(true);
+      cartToken = (opened.data as CreatedCartDto).cartToken!;
+      guestCartId = opened.data!.id;
+      expect(cartToken).toMatch(/^ct_/);
+      const headers = { 'X-Cart-Token': cartToken };
+
+      const first = await addCartLine({ client, path: { id: guestCartId }, headers, body: { variantId: small.id, quantity: 1 } });
+      expect(first.response.status).toBe(201);
+      const withCandles = await addCartLine({ client, path: { id: guestCartId }, headers, body: { variantId: candle.variants[0].id, quantity: 3 }, throwOnError: true });
+      const withLarge = await addCartLine({ client, path: { id: guestCartId }, headers, body: { variantId: large.id, quantity: 1 }, throwOnError: true });
+      expect(withLarge.data).toMatchObject({ currency: 'EUR', itemCount: 5, subtotalAmount: 2400 + 3 * 850 + 2600 });
+      const again = await addCartLine({ client, path: { id: guestCartId }, headers, body: { variantId: small.id, quantity: 1 } });
+      expect(again.response.status).toBe(200); // the same variant again raises its line
+      expect(again.data?.lines.find((line) => line.variantId === small.id)?.quantity).toBe(2);
+
+      const candleLine = withCandles.data.lines.find((line) => line.sku === 'CANDLE')!;
+      const changed = await changeCartLine({ client, path: { id: guestCartId, lineId: candleLine.id }, headers, body: { quantity: 2 }, throwOnError: true });
+      expect(changed.data.lines.find((line) => line.id === candleLine.id)).toMatchObject({ quantity: 2, unitPriceAmount: 850, lineTotalAmount: 1700 });
+      const largeLine = withLarge.data.lines.find((line) => line.sku === 'APRON-L')!;
+      const removed = await removeCartLine({ client, path: { id: guestCartId, lineId: largeLine.id }, headers });
+      expect(removed.response.status).toBe(204);
+
+      const cart = await getCart({ client, path: { id: guestCartId }, headers, throwOnError: true });
+      expect(cart.data.lines.map((line) => [line.sku, line.quantity, line.lineTotalAmount, line.available])).toEqual([
+        ['APRON-S', 2, 4800, true],
+        ['CANDLE', 2, 1700, true],
+      ]);
+      expect(cart.data).toMatchObject({ subtotalAmount: 6500, itemCount: 4 });
+      expect(cart.data.expiresAt).not.toBeNull();
+
+      const zero = await changeCartLine({ client, path: { id: guestCartId, lineId: candleLine.id }, headers, body: { quantity: 0 } });
+      expect(expectProblem(zero.error, zero.response, 400).errors?.map((e) => e.field)).toEqual(['quantity']);
+      const withoutToken = await getCart({ client, path: { id: guestCartId } });
+      expectProblem(withoutToken.error, withoutToken.response, 404);
+    });
+
+    it('the guest signs up, and signing in with the cart token joins the guest cart into the customer cart', async () => {
+      const registered = await register({ client: shopper.client, body: { email, password: PASSWORD, name: 'Grace Shopper' } });
+      expect(registered.response.status).toBe(201);
+
+      // On another device the new customer already put one small apron in their own cart.
+      const phone = await signedInAs(t, email, PASSWORD);
+      const own = await openCart({ client: phone.client });
+      expect(own.response.status).toBe(201);
+      expect(own.data).toMatchObject({ expiresAt: null });
+      expect(own.data && 'cartToken' in own.data).toBe(false);
+      customerCartId = own.data!.id;
+      await addCartLine({ client: phone.client, path: { id: customerCartId }, body: { variantId: apron.variants[0].id, quantity: 1 }, throwOnError: true });
+
+      await signInWithCart(shopper, email, PASSWORD, cartToken);
+      expect(shopper.session.signedIn).toBe(true);
+      const merged = await openCart({ client: shopper.client });
+      expect(merged.response.status).toBe(200);
+      expect(merged.data?.id).toBe(customerCartId);
+      expect(merged.data?.lines.map((line) => [line.sku, line.quantity])).toEqual([
+        ['APRON-S', 3],
+        ['CANDLE', 2],
+      ]);
+      expect(merged.data).toMatchObject({ subtotalAmount: 3 * 2400 + 1700, itemCount: 5 });
+      const gone = await getCart({ client: apiClient(t).client, path: { id: guestCartId }, headers: { 'X-Cart-Token': cartToken } });
+      expectProblem(gone.error, gone.response, 404);
+
+      // Back to two aprons, as in the guest cart.
+      const apronLine = merged.data!.lines.find((line) => line.sku === 'APRON-S')!;
+      await changeCartLine({ client: shopper.client, path: { id: customerCartId, lineId: apronLine.id }, body: { quantity: 2 }, throwOnError: true });
+    });
+
+    it('saves a profile and a default shipping address', async () => {
+      const { client } = shopper;
+      const profile = await putProfile({ client, body: { firstName: 'Grace', lastName: 'Shopper', phone: '+49 30 1234567' } });
+      expect(profile.response.status).toBe(201);
+      expect(profile.data).toMatchObject({ firstName: 'Grace', lastName: 'Shopper', phone: '+49 30 1234567' });
+      expect((await getProfile({ client, throwOnError: true })).data.firstName).toBe('Grace');
+
+      const saved = await createAddress({
+        client,
+        body: { label: 'Home', fullName: 'Grace Shopper', line1: 'Kastanienallee 7', city: 'Berlin', postalCode: '10435', country: 'DE', isDefaultShipping: true },
+      });
+      expect(saved.response.status).toBe(201);
+      expect(saved.response.headers.get('location')).toBe(`/v1/me/addresses/${saved.data!.id}`);
+      expect(saved.data).toMatchObject({ label: 'Home', line2: null, isDefaultShipping: true, isDefaultBilling: false });
+      const listed = await listAddresses({ client, throwOnError: true });
+      expect(listed.data.data.filter((address) => address.isDefaultShipping).map((address) => address.id)).toEqual([saved.data!.id]);
+    });
+
+    it('checks out with an Idempotency-Key; the retry with the same key replays the same order', async () => {
+      const { client } = shopper;
+      const { data: addresses } = await listAddresses({ client, throwOnError: true });
+      const home = addresses.data.find((address) => address.isDefaultShipping)!;
+      // Checkout takes an address, not a saved address's id: copy the postal fields over.
+      const shippingAddress = {
+        fullName: home.fullName, line1: home.line1, line2: home.line2, city: home.city,
+        region: home.region, postalCode: home.postalCode, country: home.country, phone: home.phone,
+      };
+      const key = randomUUID();
+
+      const placed = await checkout({ client, headers: { 'Idempotency-Key': key }, body: { cartId: customerCartId, shippingAddress } });
+      expect(placed.error).toBeUndefined();
+      expect(placed.response.status).toBe(201);
+      order = placed.data!;
+      expect(placed.response.headers.get('location')).toBe(`/v1/orders/${order.id}`);
+      expect(placed.response.headers.get('idempotent-replayed')).toBeNull();
+      expect(order).toMatchObject({
+        status: 'pending_payment',
+        email,
+        currency: 'EUR',
+        subtotalAmount: 2 * 2400 + 2 * 850,
+        shippingAmount: 500,
+        taxRateBps: 1900,
+        pricesIncludeTax: false,
+        taxAmount: 1330, // 19 % of 6500 + 500, net prices: tax on top
+        totalAmount: 8330,
+        paidAmount: 0,
+        refundedAmount: 0,
+        shippingAddress: { fullName: 'Grace Shopper', line1: 'Kastanienallee 7', postalCode: '10435', country: 'DE' },
+      });
+      expect(order.subtotalAmount + order.shippingAmount + order.taxAmount).toBe(order.totalAmount);
+      expect(order.lines.map((line) => [line.sku, line.unitPriceAmount, line.quantity, line.lineTotalAmount])).toEqual([
+        ['APRON-S', 2400, 2, 4800],
+        ['CANDLE', 850, 2, 1700],
+      ]);
+      expect(order.actions).toEqual([
+        { action: 'pay', method: 'POST', href: `/v1/orders/${order.id}/payments` },
+        { action: 'cancel', method: 'POST', href: `/v1/orders/${order.id}/cancel` },
+      ]);
+
+      const replayed = await checkout({ client, headers: { 'Idempotency-Key': key }, body: { cartId: customerCartId, shippingAddress } });
+      expect(replayed.response.status).toBe(201);
+      expect(replayed.response.headers.get('idempotent-replayed')).toBe('true');
+      expect(replayed.data).toEqual(order);
+      const otherBody = await checkout({ client, headers: { 'Idempotency-Key': key }, body: { cartId: customerCartId, shippingAddress: { ...shippingAddress, city: 'Potsdam' } } });
+      expectProblem(otherBody.error, otherBody.response, 422);
+
+      const cart = await getCart({ client, path: { id: customerCartId }, throwOnError: true });
+      expect(cart.data.status).toBe('checked_out');
+      const stock = await getVariantAvailability({ client: apiClient(t).client, path: { variantId: apron.variants[0].id }, throwOnError: true });
+      expect(stock.data.available).toBe(8);
+    });
+
+    it('pays with the test provider: a declined card is a 402 problem, tok_success pays the order', async () => {
+      const { client } = shopper;
+      const declined = await payOrder({ client, path: { id: order.id }, headers: { 'Idempotency-Key': randomUUID() }, body: { provider: 'test', source: 'tok_declined' } });
+      expectProblem(declined.error, declined.response, 402);
+      expect(declined.error).toMatchObject({ failureCode: 'card_declined' });
+      const still = await getOrder({ client, path: { id: order.id }, throwOnError: true });
+      expect(still.data).toMatchObject({ status: 'pending_payment', paidAmount: 0 });
+
+      const key = randomUUID();
+      const paid = await payOrder({ client, path: { id: order.id }, headers: { 'Idempotency-Key': key }, body: { provider: 'test', source: 'tok_success' } });
+      expect(paid.error).toBeUndefined();
+      expect(paid.response.status).toBe(201);
+      expect(paid.data).toMatchObject({ status: 'paid', paidAmount: 8330, refundedAmount: 0, actions: [] });
+      const retried = await payOrder({ client, path: { id: order.id }, headers: { 'Idempotency-Key': key }, body: { provider: 'test', source: 'tok_success' }, throwOnError: true });
+      expect(retried.response.headers.get('idempotent-replayed')).toBe('true');
+      expect(retried.data.paidAmount).toBe(8330); // charged once
+    });
+
+    it('reads the paid order and lists their orders; another customer cannot see it', async () => {
+      const { client } = shopper;
+      const read = await getOrder({ client, path: { id: order.id }, throwOnError: true });
+      expect(read.data).toMatchObject({ id: order.id, status: 'paid', paidAmount: order.totalAmount, actions: [] });
+      expect(read.data.timeline?.map((event) => [event.type, event.toStatus, event.actorKind])).toEqual([
+        ['created', 'pending_payment', 'customer'],
+        ['payment_failed', null, 'customer'],
+        ['status_changed', 'paid', 'customer'],
+      ]);
+
+      const mine = await listMyOrders({ client, throwOnError: true });
+      expect(mine.data.data.map((listed) => [listed.id, listed.status, listed.totalAmount])).toEqual([[order.id, 'paid', 8330]]);
+      expect(mine.data.nextCursor).toBeNull();
+      expect(mine.data.data[0].timeline).toBeUndefined();
+
+      const stranger = await signedInCustomer(t, 'stranger');
+      const hidden = await getOrder({ client: stranger.client, path: { id: order.id } });
+      expectProblem(hidden.error, hidden.response, 404);
+      const theirs = await listMyOrders({ client: stranger.client, throwOnError: true });
+      expect(theirs.data.data).toEqual([]);
+      const anonymous = await getOrder({ client: apiClient(t).client, path: { id: order.id } });
+      expectProblem(anonymous.error, anonymous.response, 404);
+    });
+  });
+
+  describe('staff fulfilment flow', () => {
+    // The back office: rates to AT, a product stocked at a new location, then an order through
+    // its life: fulfil, ship, deliver, a partial refund, and the stock ledger of the variant.
+    let admin: EmporiumClient;
+    let adminId: string;
+    let customer: ClientUser;
+    let variantId: string;
+    let locationId: string;
+    let order: OrderDto;
+    const address = { fullName: 'Kurt Kunde', line1: 'Ringstraße 1', city: 'Wien', postalCode: '1010', country: 'AT' };
+
+    beforeAll(async () => {
+      admin = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      adminId = (await getMe({ client: admin.client, throwOnError: true })).data.id;
+      customer = await signedInCustomer(t, 'kunde');
+    });
+
+    it('sets the shipping and tax rates of a country', async () => {
+      const shipping = await setShippingRate({ client: admin.client, path: { country: 'AT', currency: 'EUR' }, body: { amount: 700 } });
+      expect(shipping.response.status).toBe(201);
+      const replaced = await setShippingRate({ client: admin.client, path: { country: 'AT', currency: 'EUR' }, body: { amount: 900 } });
+      expect(replaced.response.status).toBe(200);
+      expect(replaced.data).toEqual({ country: 'AT', currency: 'EUR', amount: 900 });
+      const tax = await setTaxRate({ client: admin.client, path: { country: 'AT' }, body: { rateBps: 2000 } });
+      expect(tax.response.status).toBe(201);
+      expect((await getTaxRate({ client: admin.client, path: { country: 'AT' }, throwOnError: true })).data).toEqual({ country: 'AT', rateBps: 2000 });
+      expect((await getShippingRate({ client: admin.client, path: { country: 'AT', currency: 'EUR' }, throwOnError: true })).data.amount).toBe(900);
+
+      const forbidden = await setTaxRate({ client: customer.client, path: { country: 'AT' }, body: { rateBps: 0 } });
+      expectProblem(forbidden.error, forbidden.response, 403);
+      const missing = await getTaxRate({ client: admin.client, path: { country: 'NZ' } });
+      expectProblem(missing.error, missing.response, 404);
+    });
+
+    it('creates a product and receives stock at a new location', async () => {
+      const location = await createStockLocation({
+        client: admin.client,
+        body: {
+          code: 'consumer-vienna',
+          name: 'Vienna warehouse',
+          address: { line1: 'Lagerweg 3', city: 'Wien', postalCode: '1110', country: 'AT' },
+          latitude: 48.1702,
+          longitude: 16.4372,
+          priority: 1,
+        },
+      });
+      expect(location.response.status).toBe(201);
+      expect(location.data).toMatchObject({ code: 'consumer-vienna', latitude: 48.1702, longitude: 16.4372, active: true });
+      locationId = location.data!.id;
+
+      const product = await createProduct({
+        client: admin.client,
+        body: { slug: 'consumer-tray', name: 'Walnut tray', status: 'active', variants: [{ sku: 'TRAY-WALNUT', priceAmount: 3150, currency: 'EUR', options: {} }] },
+        throwOnError: true,
+      });
+      variantId = product.data.variants[0].id;
+
+      const received = await receiveStock({ client: admin.client, body: { variantId, locationId, quantity: 12, reason: 'delivery note 4711' } });
+      expect(received.response.status).toBe(200);
+      expect(received.data).toMatchObject({ variantId, sku: 'TRAY-WALNUT', locationId, locationCode: 'consumer-vienna', onHand: 12, reserved: 0, available: 12 });
+      const stock = await getVariantStock({ client: admin.client, path: { variantId }, throwOnError: true });
+      expect(stock.data.totals).toEqual({ onHand: 12, reserved: 0, available: 12 });
+
+      const notStaff = await receiveStock({ client: customer.client, body: { variantId, locationId, quantity: 1 } });
+      expectProblem(notStaff.error, notStaff.response, 403);
+    });
+
+    it('a customer orders and pays; staff find the order by status', async () => {
+      const { data: cart } = await openCart({ client: customer.client, throwOnError: true });
+      await addCartLine({ client: customer.client, path: { id: cart.id }, body: { variantId, quantity: 3 }, throwOnError: true });
+      const placed = await checkout({
+        client: customer.client,
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { cartId: cart.id, shippingAddress: address },
+        throwOnError: true,
+      });
+      expect(placed.data).toMatchObject({
+        status: 'pending_payment',
+        subtotalAmount: 9450,
+        shippingAmount: 900,
+        taxRateBps: 2000,
+        taxAmount: 2070, // 20 % of 9450 + 900
+        totalAmount: 12420,
+      });
+      expect(placed.data.subtotalAmount + placed.data.shippingAmount + placed.data.taxAmount).toBe(placed.data.totalAmount);
+
+      const early = await fulfilOrder({ client: admin.client, path: { id: placed.data.id } });
+      expectProblem(early.error, early.response, 409);
+      expect(early.error).toMatchObject({ orderStatus: 'pending_payment', allowed: ['pay', 'cancel'] });
+
+      const pending = await listOrders({ client: admin.client, query: { status: 'pending_payment', email: customer.email }, throwOnError: true });
+      expect(pending.data.data.map((listed) => listed.id)).toEqual([placed.data.id]);
+      await payOrder({
+        client: customer.client,
+        path: { id: placed.data.id },
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { provider: 'test', source: 'tok_success' },
+        throwOnError: true,
+      });
+
+      const paid = await listOrders({ client: admin.client, query: { status: 'paid', limit: 100 }, throwOnError: true });
+      expect(paid.data.data.every((listed) => listed.status === 'paid')).toBe(true);
+      expect(paid.data.data.map((listed) => listed.id)).toContain(placed.data.id);
+      const stillPending = await listOrders({ client: admin.client, query: { status: 'pending_payment', email: customer.email }, throwOnError: true });
+      expect(stillPending.data.data).toEqual([]);
+      const notStaff = await listOrders({ client: customer.client });
+      expectProblem(notStaff.error, notStaff.response, 403);
+
+      const staffView = await getOrder({ client: admin.client, path: { id: placed.data.id }, throwOnError: true });
+      order = staffView.data;
+      expect(order.actions.map((link) => link.action)).toEqual(['cancel', 'fulfil', 'refund']);
+    });
+
+    it('fulfils, ships and delivers the order; the timeline grows; an illegal step is 409 naming the allowed actions', async () => {
+      const skipping = await shipOrder({ client: admin.client, path: { id: order.id } });
+      const problem = expectProblem(skipping.error, skipping.response, 409);
+      expect(skipping.error).toMatchObject({ orderStatus: 'paid', allowed: ['cancel', 'fulfil', 'refund'] });
+      expect(problem.detail).toContain('fulfil');
+
+      const customerTries = await fulfilOrder({ client: customer.client, path: { id: order.id } });
+      expectProblem(customerTries.error, customerTries.response, 403);
+
+      const fulfilled = await fulfilOrder({ client: admin.client, path: { id: order.id }, throwOnError: true });
+      expect(fulfilled.data.status).toBe('fulfilled');
+      expect(fulfilled.data.actions.map((link) => link.action)).toEqual(['cancel', 'ship', 'refund']);
+      expect(fulfilled.data.timeline).toHaveLength(3);
+      const shipped = await shipOrder({ client: admin.client, path: { id: order.id }, throwOnError: true });
+      expect(shipped.data.status).toBe('shipped');
+      expect(shipped.data.timeline).toHaveLength(4);
+      const delivered = await deliverOrder({ client: admin.client, path: { id: order.id }, throwOnError: true });
+      expect(delivered.data.status).toBe('delivered');
+      expect(delivered.data.actions).toEqual([{ action: 'refund', method: 'POST', href: `/v1/orders/${order.id}/refunds` }]);
+      expect(delivered.data.timeline?.map((event) => event.toStatus)).toEqual(['pending_payment', 'paid', 'fulfilled', 'shipped', 'delivered']);
+      expect(delivered.data.timeline?.slice(2).map((event) => [event.actorKind, event.actorId])).toEqual([
+        ['staff', adminId],
+        ['staff', adminId],
+        ['staff', adminId],
+      ]);
+
+      const twice = await deliverOrder({ client: admin.client, path: { id: order.id } });
+      expectProblem(twice.error, twice.response, 409);
+      expect(twice.error).toMatchObject({ orderStatus: 'delivered', allowed: ['refund'] });
+      const customerView = await getOrder({ client: customer.client, path: { id: order.id }, throwOnError: true });
+      expect(customerView.data).toMatchObject({ status: 'delivered', actions: [] });
+      order = delivered.data;
+    });
+
+    it('refunds part of the order; more than is left is 422', async () => {
+      const key = randomUUID();
+      const part = await refundOrder({ client: admin.client, path: { id: order.id }, headers: { 'Idempotency-Key': key }, body: { amount: 2000, reason: 'scratched' } });
+      expect(part.error).toBeUndefined();
+      expect(part.response.status).toBe(201);
+      expect(part.data).toMatchObject({ status: 'delivered', paidAmount: 12420, refundedAmount: 2000 });
+      expect(part.data?.timeline?.at(-1)).toMatchObject({ type: 'refund', amount: 2000, note: 'scratched', actorKind: 'staff', actorId: adminId });
+      const retried = await refundOrder({ client: admin.client, path: { id: order.id }, headers: { 'Idempotency-Key': key }, body: { amount: 2000, reason: 'scratched' }, throwOnError: true });
+      expect(retried.response.headers.get('idempotent-replayed')).toBe('true');
+      expect(retried.data.refundedAmount).toBe(2000);
+
+      const tooMuch = await refundOrder({
+        client: admin.client,
+        path: { id: order.id },
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { amount: 12420 - 2000 + 1, reason: 'everything and a cent' },
+      });
+      expectProblem(tooMuch.error, tooMuch.response, 422);
+      const notStaff = await refundOrder({ client: customer.client, path: { id: order.id }, headers: { 'Idempotency-Key': randomUUID() }, body: { amount: 1, reason: 'me' } });
+      expectProblem(notStaff.error, notStaff.response, 403);
+
+      const after = await getOrder({ client: admin.client, path: { id: order.id }, throwOnError: true });
+      expect(after.data).toMatchObject({ status: 'delivered', refundedAmount: 2000 });
+      expect(after.data.actions.map((link) => link.action)).toEqual(['refund']);
+    });
+
+    it('reads the movement ledger of the variant: received, reserved at checkout, sold on payment', async () => {
+      const ledger = await listStockMovements({ client: admin.client, query: { variantId }, throwOnError: true });
+      expect(ledger.data.data.map((movement) => [movement.kind, movement.onHandDelta, movement.reservedDelta, movement.orderId])).toEqual([
+        ['sold', -3, -3, order.id],
+        ['reserved', 0, 3, order.id],
+        ['received', 12, 0, null],
+      ]);
+      expect(ledger.data.data.every((movement) => movement.locationId === locationId)).toBe(true);
+      expect(ledger.data.data.at(-1)).toMatchObject({ reason: 'delivery note 4711', actorId: adminId });
+      const sold = await listStockMovements({ client: admin.client, query: { variantId, kind: 'sold' }, throwOnError: true });
+      expect(sold.data.data).toEqual([ledger.data.data[0]]);
+
+      // The ledger adds up to the level.
+      const stock = await getVariantStock({ client: admin.client, path: { variantId }, throwOnError: true });
+      const sum = (field: 'onHandDelta' | 'reservedDelta') => ledger.data.data.reduce((total, movement) => total + movement[field], 0);
+      expect(stock.data.totals).toEqual({ onHand: sum('onHandDelta'), reserved: sum('reservedDelta'), available: 9 });
+      const notStaff = await listStockMovements({ client: customer.client, query: { variantId } });
+      expectProblem(notStaff.error, notStaff.response, 403);
     });
   });
 
