@@ -68,7 +68,7 @@ import {
   type UserDto,
 } from '../clients/typescript/src/index.js';
 import { PASSWORD, uniqueEmail } from './support/factories';
-import { apiClient, type ClientUser, signedInAs, signedInCustomer, signInWithCart } from './support/client';
+import { apiClient, type ClientUser, signedInAs, signedInCustomer } from './support/client';
 import { startTestApp, TestApp } from './support/test-app';
 
 // Consumer-driven tests: the API as a client sees it, through the generated TypeScript client
@@ -547,7 +547,7 @@ describe('consumer (generated TypeScript client)', () => {
       customerCartId = own.data!.id;
       await addCartLine({ client: phone.client, path: { id: customerCartId }, body: { variantId: apron.variants[0].id, quantity: 1 }, throwOnError: true });
 
-      await signInWithCart(shopper, email, PASSWORD, cartToken);
+      await shopper.session.signIn(email, PASSWORD, { cartToken });
       expect(shopper.session.signedIn).toBe(true);
       const merged = await openCart({ client: shopper.client });
       expect(merged.response.status).toBe(200);

@@ -1,4 +1,4 @@
-import { createEmporiumClient, type EmporiumClient, type EmporiumClientOptions, login, register } from '../../clients/typescript/src/index.js';
+import { createEmporiumClient, type EmporiumClient, type EmporiumClientOptions, register } from '../../clients/typescript/src/index.js';
 import { PASSWORD, uniqueEmail } from './factories';
 import type { TestApp } from './test-app';
 
@@ -34,13 +34,3 @@ export async function signedInAs(t: Pick<TestApp, 'baseUrl'>, email: string, pas
   return api;
 }
 
-/**
- * Signs an account in on an existing client with a guest cart's token, so that the guest cart's
- * lines move into the customer's cart. Session.signIn takes no cartToken, so this is the SDK's
- * login plus Session.restore with the pair it returned.
- */
-export async function signInWithCart(api: EmporiumClient, email: string, password: string, cartToken: string): Promise<void> {
-  const { data, error } = await login({ client: api.client, body: { email, password, cartToken } });
-  if (error !== undefined) throw new Error(`login failed: ${JSON.stringify(error)}`);
-  api.session.restore(data);
-}

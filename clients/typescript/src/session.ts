@@ -47,8 +47,9 @@ export class Session {
     this.expiresAt = tokens.accessToken && tokens.expiresIn ? this.now() + tokens.expiresIn * 1000 : 0;
   }
 
-  async signIn(email: string, password: string): Promise<TokenPairDto> {
-    const { data, error, response } = await login({ client: this.client, body: { email, password } });
+  /** Signs in and keeps the pair; `cartToken` moves that guest cart's lines into the customer's cart. */
+  async signIn(email: string, password: string, options: { cartToken?: string } = {}): Promise<TokenPairDto> {
+    const { data, error, response } = await login({ client: this.client, body: { email, password, ...options } });
     if (error !== undefined) throw toProblemError(error, response);
     this.store(data);
     return data;
