@@ -111,6 +111,35 @@ describe('checkout', () => {
     expectProblem(await checkout(t, cart), 409);
   });
 
+  it('a customer ships to a saved address by its id; another customer\'s address is 404, and exactly one address kind is required', async () => {
+    const [variant] = await stockedProduct(t, staff, 5);
+    const customer = await signUp(t);
+    const saved = await t.request('POST', '/v1/me/addresses', { token: customer.accessToken, body: { ...ADDRESS, label: 'Home' } });
+    expect(saved.status).toBe(201);
+    const cart = await customerCart(t, customer, [{ variantId: variant.variantId, quantity: 1 }]);
+
+    const stranger = await signUp(t);
+    const theirs = await t.request('POST', '/v1/me/addresses', { token: stranger.accessToken, body: ADDRESS });
+    expectProblem(await checkout(t, cart, { body: { cartId: cart.id, shippingAddressId: theirs.body.id } }), 404);
+    const both = await checkout(t, cart, { body: { cartId: cart.id, shippingAddressId: saved.body.id, shippingAddress: ADDRESS } });
+    expectProblem(both, 400);
+    expect(both.body.errors).toEqual([expect.objectContaining({ field: 'shippingAddressId' })]);
+    const neither = await checkout(t, cart, { body: { cartId: cart.id } });
+    expectProblem(neither, 400);
+    expect(neither.body.errors).toEqual([expect.objectContaining({ field: 'shippingAddress' })]);
+    expect(await stockOf(t, staff, variant.variantId)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+
+    const order = await checkout(t, cart, { body: { cartId: cart.id, shippingAddressId: saved.body.id } });
+    expect(order.status).toBe(201);
+    expect(order.body.shippingAddress).toEqual(expect.objectContaining(ADDRESS));
+
+    const guest = await guestCart(t, [{ variantId: variant.variantId, quantity: 1 }]);
+    const guestBody = { cartId: guest.id, email: 'guest@example.com', shippingAddressId: saved.body.id };
+    const guestWithSaved = await checkout(t, guest, { body: guestBody });
+    expectProblem(guestWithSaved, 400);
+    expect(guestWithSaved.body.errors).toEqual([expect.objectContaining({ field: 'shippingAddressId' })]);
+  });
+
   it('200 parallel checkouts for 50 units: exactly 50 orders, 150 problems naming the SKU, stock never negative', async () => {
     const [variant] = await stockedProduct(t, staff, 50);
     const carts = await inBatches(200, 20, () => guestCart(t, [{ variantId: variant.variantId, quantity: 1 }]));

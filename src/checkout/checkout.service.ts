@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../auth/principal';
 import { CartsService } from '../carts/carts.service';
+import { CustomersService } from '../customers/customers.service';
+import { ShippingAddressDto } from '../customers/dto/address.dto';
 import { RuleViolationError } from '../common/problem/app-error';
 import { ValidationFailedException } from '../common/problem/problem';
 import { AppConfig } from '../config/app-config';
@@ -41,6 +43,7 @@ export class CheckoutService {
     private readonly inventory: InventoryService,
     private readonly pricing: PricingService,
     private readonly users: UsersService,
+    private readonly customers: CustomersService,
     private readonly config: AppConfig,
   ) {}
 
@@ -61,6 +64,7 @@ export class CheckoutService {
     else if (body.email) email = body.email;
     else throw new ValidationFailedException([{ field: 'email', message: 'email is required when checking out as a guest' }]);
 
+    const shippingAddress = await this.shippingAddressOf(body, userId);
     const orderId = uuidv7();
     const now = new Date();
     const reservationExpiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
@@ -75,7 +79,7 @@ export class CheckoutService {
         { orderId, actorId: userId ?? null, reason: 'checkout' },
       );
       const quote = await this.pricing.quote(manager, {
-        country: body.shippingAddress.country,
+        country: shippingAddress.country,
         currency: cart.currency,
         lines: cart.lines.map((line) => ({ unitPriceAmount: line.unitPriceAmount, quantity: line.quantity })),
       });
@@ -98,7 +102,7 @@ export class CheckoutService {
           pricesIncludeTax: quote.pricesIncludeTax,
           paidAmount: 0,
           refundedAmount: 0,
-          shippingAddress: { ...body.shippingAddress },
+          shippingAddress,
           checkoutScope: request.scope,
           checkoutKey: request.key,
           cartId: cart.id,
@@ -142,5 +146,27 @@ export class CheckoutService {
 
     this.inventory.notifyIfLow(variantIds).catch((error: unknown) => this.logger.warn({ err: error }, 'low-stock notification failed'));
     return { order: await this.orders.dtoById(orderId, caller, false), replayed: false };
+  }
+
+  /** The address typed into the checkout, or a copy of the customer's saved one (another's is 404). */
+  private async shippingAddressOf(body: CheckoutDto, userId: string | undefined): Promise<ShippingAddressDto> {
+    if (body.shippingAddress && body.shippingAddressId) {
+      throw new ValidationFailedException([{ field: 'shippingAddressId', message: 'give shippingAddress or shippingAddressId, not both' }]);
+    }
+    if (body.shippingAddress) return { ...body.shippingAddress };
+    if (!userId) {
+      throw new ValidationFailedException([{ field: 'shippingAddressId', message: 'saved addresses are for signed-in customers; guests send shippingAddress' }]);
+    }
+    const saved = await this.customers.getAddress(userId, body.shippingAddressId as string);
+    return {
+      fullName: saved.fullName,
+      line1: saved.line1,
+      line2: saved.line2,
+      city: saved.city,
+      region: saved.region,
+      postalCode: saved.postalCode,
+      country: saved.country,
+      phone: saved.phone,
+    };
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CartsModule } from '../carts/carts.module';
 import { CheckoutController } from '../checkout/checkout.controller';
 import { CheckoutService } from '../checkout/checkout.service';
+import { CustomersModule } from '../customers/customers.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { PaymentWebhookEvent } from '../payments/entities/payment-webhook-event.entity';
@@ -28,6 +29,7 @@ import { OrdersService } from './orders.service';
   imports: [
     TypeOrmModule.forFeature([Order, OrderLine, OrderEvent, Payment, PaymentWebhookEvent]),
     CartsModule,
+    CustomersModule,
     InventoryModule,
     PricingModule,
     IdempotencyModule,

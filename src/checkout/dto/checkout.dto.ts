@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { IsDefined, IsEmail, IsOptional, IsUUID, ValidateIf, ValidateNested } from 'class-validator';
 import { MaxCodePoints } from '../../common/validation/max-code-points';
 import { ShippingAddressDto } from '../../customers/dto/address.dto';
 
@@ -18,9 +18,26 @@ export class CheckoutDto {
   @MaxCodePoints(254)
   email?: string;
 
-  /** Where to ship; the country decides shipping and tax (422 when there is no rate). */
-  @ApiProperty({ description: 'Where to ship; the country decides shipping and tax (422 when there is no rate).', type: ShippingAddressDto })
+  /** Where to ship; the country decides shipping and tax (422 when there is no rate). Give this or shippingAddressId. */
+  @ApiPropertyOptional({
+    description: 'Where to ship; the country decides shipping and tax (422 when there is no rate). Give this or `shippingAddressId`.',
+    type: ShippingAddressDto,
+  })
+  @ValidateIf((dto: CheckoutDto) => dto.shippingAddress !== undefined || dto.shippingAddressId === undefined)
+  @IsDefined({ message: 'give shippingAddress or shippingAddressId' })
   @ValidateNested()
   @Type(() => ShippingAddressDto)
-  shippingAddress: ShippingAddressDto;
+  shippingAddress?: ShippingAddressDto;
+
+  /** Customers: one of their saved addresses (GET /v1/me/addresses) to ship to, copied into the order. Give this or shippingAddress. */
+  @ApiPropertyOptional({
+    description: 'Customers: one of their saved addresses (`listAddresses`) to ship to, copied into the order. Give this or `shippingAddress`.',
+    format: 'uuid',
+    minLength: 36,
+    maxLength: 36,
+    example: '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e',
+  })
+  @ValidateIf((dto: CheckoutDto) => dto.shippingAddressId !== undefined)
+  @IsUUID()
+  shippingAddressId?: string;
 }

@@ -1700,9 +1700,13 @@ export type CheckoutDto = {
      */
     email?: string;
     /**
-     * Where to ship; the country decides shipping and tax (422 when there is no rate).
+     * Where to ship; the country decides shipping and tax (422 when there is no rate). Give this or `shippingAddressId`.
      */
-    shippingAddress: ShippingAddressDto;
+    shippingAddress?: ShippingAddressDto;
+    /**
+     * Customers: one of their saved addresses (`listAddresses`) to ship to, copied into the order. Give this or `shippingAddress`.
+     */
+    shippingAddressId?: string;
 };
 
 /**
