@@ -11,7 +11,16 @@
 // other than 2xx fails the run. Both servers share the machine, the database and its CPU, so
 // absolute figures are noisy; the ratios are the point.
 //
-// Usage: npm run bench [-- --rounds 5 --duration 5 --connections 50 --products 10000 --tool wrk|autocannon]
+// The checkout scenario: complete guest checkouts (POST /v1/checkout with X-Cart-Token and an
+// Idempotency-Key, a cart of 3 lines -> 201 and an order in pending_payment), each request with a
+// cart of its own. The seed stocks every variant with 1,000,000 units and adds the demo shipping
+// and tax rates; carts are written by bulk SQL (bench/checkout-fixtures.mjs), a pool per server
+// topped up before every load, so no cart is checked out twice. The baseline runs the same
+// statements in the same order (the idempotency claim and completion included) with raw mysql2.
+// Loaded with autocannon (a distinct body and headers per request); any answer but 201 fails.
+//
+// Usage: npm run bench [-- --rounds 5 --duration 5 --connections 50 --products 10000 --tool wrk|autocannon
+//                          --scenarios checkout,product-by-id --cart-variants 2000]
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { createConnection } from 'mysql2/promise';
+import { CartPool, cartFactory, cartVariants, checkoutRequest, comparableOrder, jsonShape } from './checkout-fixtures.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,8 +42,16 @@ const { values: args } = parseArgs({
     'pool-size': { type: 'string', default: '10' },
     server: { type: 'string', default: 'mysql://root@127.0.0.1:3306' },
     tool: { type: 'string' },
+    // Comma-separated scenario names or prefixes (e.g. `checkout`, `product-by-id`); default all.
+    scenarios: { type: 'string' },
+    // Carts draw their 3 lines from the first this-many active variants.
+    'cart-variants': { type: 'string', default: '2000' },
+    // Units of every variant stocked by the seed: enough that no checkout runs short.
+    stock: { type: 'string', default: '1000000' },
   },
 });
+const scenarioFilter = args.scenarios ? args.scenarios.split(',').map((name) => name.trim()).filter(Boolean) : undefined;
+const wanted = (name) => !scenarioFilter || scenarioFilter.some((prefix) => name.startsWith(prefix));
 const rounds = Number(args.rounds);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
@@ -110,13 +128,17 @@ async function quiesce(server) {
   }
 }
 
-/** Loads `paths` (rotating) for `seconds`. */
+/** Loads `paths` (rotating), or the scenario's own requests (checkout), for `seconds`. */
 async function load(server, scenario, seconds, warmup = false) {
+  if (scenario.prepare) await scenario.prepare(server, seconds);
   await quiesce(server);
   const before = cpuTicks(server.pid);
-  const result = tool === 'wrk' ? await loadWithWrk(server, scenario, seconds) : await loadWithAutocannon(server, scenario, seconds);
+  const result = tool === 'wrk' && !scenario.requestFor ? await loadWithWrk(server, scenario, seconds) : await loadWithAutocannon(server, scenario, seconds);
   const cpuSeconds = (cpuTicks(server.pid) - before) / clockTicks;
-  if (result.failures > 0) throw new Error(`${server.name} ${scenario.name}: ${result.failures} non-2xx answers or socket errors`);
+  if (scenario.after) scenario.after(server, result);
+  if (result.failures > 0) {
+    throw new Error(`${server.name} ${scenario.name}: ${result.failures} answers other than ${scenario.expectStatus ?? '2xx'} or socket errors (${JSON.stringify(result.statuses)})`);
+  }
   if (result.requests === 0 && !warmup) console.warn(`warning: ${server.name} ${scenario.name}: no request completed in ${seconds} s`);
   return {
     requestsPerSecond: result.requests / result.seconds,
@@ -168,17 +190,24 @@ async function loadWithAutocannon(server, scenario, seconds) {
     timeout: 30,
     requests: [
       {
-        setupRequest: (request) => {
-          n++;
-          return { ...request, path: scenario.paths[n % scenario.paths.length] };
-        },
+        setupRequest: scenario.requestFor
+          ? (request) => ({ ...request, ...scenario.requestFor(server) })
+          : (request) => {
+              n++;
+              return { ...request, path: scenario.paths[n % scenario.paths.length] };
+            },
       },
     ],
   });
+  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]));
+  const unexpected = scenario.expectStatus
+    ? Object.entries(statuses).reduce((sum, [code, count]) => (Number(code) === scenario.expectStatus ? sum : sum + count), 0)
+    : result.non2xx;
   return {
     requests: result.requests.total,
     seconds: result.duration,
-    failures: result.non2xx + result.errors + result.timeouts,
+    failures: unexpected + result.errors + result.timeouts,
+    statuses,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
   };
@@ -196,16 +225,34 @@ function catalogReadsAreCached() {
   );
 }
 
+/**
+ * The targets the issues set, checked on the medians: checkout (issue 5) at 0.8 or more of the
+ * baseline's requests a second with a p99 no worse than 1.5 times its.
+ */
+function targetsOf(report) {
+  const targets = {};
+  const checkout = report.checkout;
+  if (checkout?.ratio?.requestsPerSecond) {
+    targets.checkout = {
+      checks: {
+        requestsPerSecond: { rule: '>= 0.8', median: checkout.ratio.requestsPerSecond.median, met: checkout.ratio.requestsPerSecond.median >= 0.8 },
+        p99Ms: { rule: '<= 1.5', median: checkout.ratio.p99Ms.median, met: checkout.ratio.p99Ms.median <= 1.5 },
+      },
+    };
+  }
+  return targets;
+}
+
 let emporium;
 let baseline;
 try {
   // 1. Data: the same seeder the quick start uses, through its CLI, timed.
   const seedStartedAt = performance.now();
-  const seedOutput = execFileSync(process.execPath, ['dist/src/catalog/cli/seed.js', args.products], {
+  const seedOutput = execFileSync(process.execPath, ['dist/src/catalog/cli/seed.js', args.products, '--stock', args.stock], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001', LOG_LEVEL: 'warn' },
   }).toString().trim();
   const seedSeconds = round2((performance.now() - seedStartedAt) / 1000);
-  console.log(`${seedOutput} — ${seedSeconds} s including boot`);
+  console.log(`${seedOutput.replace(/\n/g, '; ')} — ${seedSeconds} s including boot`);
 
   // 2. Servers.
   emporium = start('emporium', process.execPath, ['dist/src/main.js'], {
@@ -266,18 +313,73 @@ try {
       ? { name: 'word-search-cached', na: search.status !== 200 ? noSearch : noCache }
       : { name: 'word-search-cached', paths: [searchPath], note: 'the same search, anonymous (cacheable); the baseline has no cache' },
   ];
-  const runnable = scenarios.filter((scenario) => scenario.paths);
+
+  // Checkout: carts for each server from its own pool, topped up before every load to what the
+  // server's best rate so far would use in the load, with a margin.
+  const variantIds = await cartVariants(admin, database, Number(args['cart-variants']));
+  const makeCarts = cartFactory(admin, database, variantIds);
+  const pools = { emporium: new CartPool('emporium', makeCarts), baseline: new CartPool('baseline', makeCarts) };
+  const bestRate = { emporium: 1000, baseline: 1000 };
+  let cartsMade = 0;
+  scenarios.push({
+    name: 'checkout',
+    expectStatus: 201,
+    paths: [],
+    note:
+      `guest checkout (POST /v1/checkout, X-Cart-Token, Idempotency-Key) of a cart of 3 lines (quantity 1, distinct variants drawn from the first ` +
+      `${variantIds.length} active ones) to a 201 pending_payment order; every request a cart and key of its own; the baseline runs the same ` +
+      'statements in the same order with raw mysql2',
+    prepare: async (server, seconds) => {
+      const pool = pools[server.name];
+      const need = Math.ceil(bestRate[server.name] * seconds * 1.5) + connections * 4;
+      if (pool.left < need) {
+        cartsMade += need - pool.left;
+        await pool.ensure(need);
+      }
+      pool.exhausted = false;
+    },
+    requestFor: (server) => pools[server.name].take(),
+    after: (server, result) => {
+      if (pools[server.name].exhausted) throw new Error(`${server.name} checkout: ran out of carts (more than 1.5 times the best rate so far); rerun`);
+      bestRate[server.name] = Math.max(bestRate[server.name], result.requests / result.seconds);
+    },
+  });
+  const selected = scenarios.filter((scenario) => wanted(scenario.name));
+  if (selected.length === 0) throw new Error(`--scenarios ${args.scenarios} matches none of ${scenarios.map((s) => s.name).join(', ')}`);
+  const runnable = selected.filter((scenario) => scenario.paths);
 
   // 4. Same answers: the baseline must return Emporium's JSON (the opaque cursor only compared for presence).
   const shapeChecks = {};
   const comparable = (body) => (body && typeof body === 'object' && 'nextCursor' in body ? { ...body, nextCursor: body.nextCursor !== null } : body);
   const checks = [['product-by-id', `/v1/products/${ids[0]}`], ['category-page', categoryPage]];
   if (search.status === 200) checks.push(['word-search', searchPath]);
-  for (const [name, path] of checks) {
+  for (const [name, path] of checks.filter(([name]) => wanted(name))) {
     const [a, b] = await Promise.all([getJson(emporium.base, path), getJson(baseline.base, path)]);
     if (a.status !== 200 || b.status !== 200) throw new Error(`${name}: Emporium ${a.status}, baseline ${b.status}`);
     shapeChecks[name] = isDeepStrictEqual(comparable(a.body), comparable(b.body));
     if (!shapeChecks[name]) console.warn(`warning: ${name}: the baseline's JSON differs from Emporium's`);
+  }
+  if (wanted('checkout')) {
+    // One checkout each of two carts with the same 3 variants: 201, a Location to the order, and
+    // the same JSON once ids and timestamps are masked (the keys at least must match).
+    const sameLines = variantIds.slice(0, 3);
+    const [a, b] = await Promise.all(
+      [emporium, baseline].map(async (server) => {
+        const [cart] = await makeCarts(1, sameLines);
+        const { method, path, headers, body } = checkoutRequest(cart, `bench-shape-${server.name}`);
+        const response = await fetch(server.base + path, { method, headers, body });
+        const json = await response.json();
+        return { status: response.status, location: response.headers.get('location'), body: json };
+      }),
+    );
+    const located = (r) => r.status === 201 && r.location === `/v1/orders/${r.body.id}` && r.body.status === 'pending_payment';
+    if (!located(a) || !located(b)) {
+      throw new Error(`checkout: Emporium ${a.status} ${a.location} ${JSON.stringify(a.body)}, baseline ${b.status} ${b.location} ${JSON.stringify(b.body)}`);
+    }
+    const sameShape = isDeepStrictEqual(jsonShape(a.body), jsonShape(b.body));
+    shapeChecks.checkout = sameShape && isDeepStrictEqual(comparableOrder(a.body), comparableOrder(b.body));
+    if (!sameShape) throw new Error(`checkout: the baseline's JSON keys differ from Emporium's:\n${JSON.stringify(a.body)}\n${JSON.stringify(b.body)}`);
+    if (!shapeChecks.checkout) console.warn(`warning: checkout: same keys, but values differ beyond ids and timestamps:\n${JSON.stringify(a.body)}\n${JSON.stringify(b.body)}`);
   }
 
   // 5. Warm-up, then interleaved rounds.
@@ -305,7 +407,7 @@ try {
   const metrics = ['requestsPerSecond', 'p50Ms', 'p99Ms', 'cpuUsPerRequest'];
   const summarize = (values) => ({ median: round2(median(values)), min: round2(Math.min(...values)), max: round2(Math.max(...values)) });
   const report = {};
-  for (const scenario of scenarios) {
+  for (const scenario of selected) {
     if (!scenario.paths) {
       report[scenario.name] = { na: scenario.na };
       continue;
@@ -329,6 +431,8 @@ try {
     node: process.version,
     database: (await admin.query('SELECT VERSION() AS v'))[0][0].v,
     tool,
+    checkoutTool: 'autocannon',
+    scenarioFilter: scenarioFilter ?? 'all',
     connections,
     roundSeconds: duration,
     rounds,
@@ -338,6 +442,8 @@ try {
     emporiumColdStartToReadyMs: emporiumReadyMs,
     ratioMeaning: 'Emporium / baseline per round: median, min and max over the rounds. requestsPerSecond below 1 and the others above 1 mean Emporium is costlier.',
     shapeMatchesBaseline: shapeChecks,
+    checkoutCartsWritten: wanted('checkout') ? cartsMade : undefined,
+    targets: targetsOf(report),
     scenarios: report,
     memory: {
       emporiumAfterStart: emporiumRssAfterStart,
@@ -355,6 +461,14 @@ try {
     if (entry.na) console.log(`${name.padEnd(24)}n/a: ${entry.na}`);
     else if (entry.ratio.na) console.log(`${name.padEnd(24)}ratio n/a (${entry.ratio.na}); Emporium ${Math.round(entry.emporium.requestsPerSecond.median)} req/s, p50 ${entry.emporium.p50Ms.median} ms, p99 ${entry.emporium.p99Ms.median} ms`);
     else console.log(name.padEnd(24) + metrics.map((m) => fmt(entry.ratio[m]).padEnd(20)).join(''));
+  }
+  for (const [name, target] of Object.entries(results.targets)) {
+    console.log(
+      `target ${name}: ` +
+        Object.entries(target.checks)
+          .map(([metric, check]) => `${metric} ${check.median} ${check.rule} ${check.met ? 'met' : 'MISSED'}`)
+          .join('; '),
+    );
   }
   console.log(`Emporium RSS at end ${results.memory.emporiumAtEnd.rssMb} MB (peak ${results.memory.emporiumAtEnd.peakRssMb} MB); baseline ${results.memory.baselineAtEnd.rssMb} MB`);
   console.log('written to bench/results/latest.json');
