@@ -16,6 +16,8 @@ const pool = createPool({
   timezone: 'Z',
   charset: 'utf8mb4_unicode_ci',
   enableKeepAlive: true,
+  // As Emporium's pool: no stack trace captured per query.
+  trace: false,
 });
 // As Emporium's driver does on every new pooled connection (src/database/data-source-options.ts).
 pool.pool.on('connection', (connection) => connection.query('SET SESSION innodb_lock_wait_timeout = ?', [10], () => undefined));
