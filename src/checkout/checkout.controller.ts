@@ -41,7 +41,7 @@ export class CheckoutController {
   @ApiProblemResponse(422, OrderProblemDto, 'The cart is empty, a line cannot be bought any more (`skus` names them), or there is no shipping or tax rate for the country.', { skus: ['TSHIRT-RED-M'] })
   @ApiProblemResponses(400, 404, 429)
   async create(@Body() body: CheckoutDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<OrderDto> {
-    const { order } = await this.checkout.checkout(body, {
+    const order = await this.checkout.checkout(body, {
       principal: request.user,
       cartToken: cartTokenOf(request),
       scope: idempotencyScopeOf(request),

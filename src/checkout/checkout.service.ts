@@ -4,9 +4,10 @@ import type { Principal } from '../auth/principal';
 import { CartsService } from '../carts/carts.service';
 import { CustomersService } from '../customers/customers.service';
 import { ShippingAddressDto } from '../customers/dto/address.dto';
-import { RuleViolationError } from '../common/problem/app-error';
+import { ConflictError, RuleViolationError } from '../common/problem/app-error';
 import { ValidationFailedException } from '../common/problem/problem';
 import { AppConfig } from '../config/app-config';
+import { isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { OrderDto } from '../orders/dto/order.dto';
@@ -14,7 +15,7 @@ import { ActorKind } from '../orders/entities/order-event.entity';
 import { OrderLine } from '../orders/entities/order-line.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrderStatus } from '../orders/order-state';
-import { OrderCaller, OrdersService } from '../orders/orders.service';
+import { OrderCaller, OrderLineFields, OrderRow, OrdersService } from '../orders/orders.service';
 import { PricingService } from '../pricing/pricing.service';
 import { UsersService } from '../users/users.service';
 import { CheckoutDto } from './dto/checkout.dto';
@@ -47,105 +48,95 @@ export class CheckoutService {
     private readonly config: AppConfig,
   ) {}
 
-  async checkout(body: CheckoutDto, request: CheckoutRequest): Promise<{ order: OrderDto; replayed: boolean }> {
+  async checkout(body: CheckoutDto, request: CheckoutRequest): Promise<OrderDto> {
     const caller: OrderCaller = { principal: request.principal, cartToken: request.cartToken };
-    // A retry of a checkout that committed (the answer may have been lost in a crash) finds its order.
-    const existing = await this.orders.findIdByCheckoutKey(request.scope, request.key);
-    if (existing) {
-      if (existing.cartId !== body.cartId) {
-        throw new RuleViolationError('This Idempotency-Key was already used to check out another cart; use a new key.');
-      }
-      return { order: await this.orders.dtoById(existing.id, caller, false), replayed: true };
-    }
-
     const userId = request.principal?.userId;
     let email: string;
     if (userId) email = (await this.users.get(userId)).user.email;
     else if (body.email) email = body.email;
     else throw new ValidationFailedException([{ field: 'email', message: 'email is required when checking out as a guest' }]);
-
     const shippingAddress = await this.shippingAddressOf(body, userId);
-    const orderId = uuidv7();
+
     const now = new Date();
-    const reservationExpiresAt = new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
-    const access = { userId, cartToken: request.cartToken };
-
-    const variantIds = await this.tx.run(async (manager) => {
-      const cart = await this.carts.loadForCheckout(manager, body.cartId, access);
-      await this.carts.markCheckedOut(manager, cart.id);
-      const allocations = await this.inventory.reserve(
-        manager,
-        cart.lines.map((line) => ({ variantId: line.variantId, sku: line.sku, quantity: line.quantity })),
-        { orderId, actorId: userId ?? null, reason: 'checkout' },
-      );
-      const quote = await this.pricing.quote(manager, {
-        country: shippingAddress.country,
-        currency: cart.currency,
-        lines: cart.lines.map((line) => ({ unitPriceAmount: line.unitPriceAmount, quantity: line.quantity })),
-      });
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(Order)
-        .values({
-          id: orderId,
-          userId: cart.userId,
-          guestTokenHash: cart.guestTokenHash,
-          email,
-          status: OrderStatus.PendingPayment,
+    const order: OrderRow & Pick<Order, 'checkoutScope' | 'checkoutKey'> = {
+      id: uuidv7(),
+      userId: null,
+      guestTokenHash: null,
+      email,
+      status: OrderStatus.PendingPayment,
+      currency: '',
+      subtotalAmount: 0,
+      shippingAmount: 0,
+      taxAmount: 0,
+      totalAmount: 0,
+      taxRateBps: 0,
+      pricesIncludeTax: false,
+      paidAmount: 0,
+      refundedAmount: 0,
+      shippingAddress,
+      checkoutScope: request.scope,
+      checkoutKey: request.key,
+      cartId: body.cartId,
+      reservationExpiresAt: new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000),
+      cancelReason: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    let lines: OrderLineFields[];
+    try {
+      lines = await this.tx.run(async (manager) => {
+        const cart = await this.carts.loadForCheckout(manager, body.cartId, { userId, cartToken: request.cartToken });
+        await this.carts.markCheckedOut(manager, cart.id);
+        const allocations = await this.inventory.reserve(
+          manager,
+          cart.lines.map((line) => ({ variantId: line.variantId, sku: line.sku, quantity: line.quantity })),
+          { orderId: order.id, actorId: userId ?? null, reason: 'checkout' },
+        );
+        const quote = await this.pricing.quote(manager, {
+          country: shippingAddress.country,
           currency: cart.currency,
-          subtotalAmount: quote.subtotalAmount,
-          shippingAmount: quote.shippingAmount,
-          taxAmount: quote.taxAmount,
-          totalAmount: quote.totalAmount,
-          taxRateBps: quote.taxRateBps,
-          pricesIncludeTax: quote.pricesIncludeTax,
-          paidAmount: 0,
-          refundedAmount: 0,
-          shippingAddress,
-          checkoutScope: request.scope,
-          checkoutKey: request.key,
-          cartId: cart.id,
-          reservationExpiresAt,
-          cancelReason: null,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .updateEntity(false)
-        .execute();
-      const locationOf = new Map(allocations.map((allocation) => [allocation.variantId, allocation.locationId]));
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(OrderLine)
-        .values(
-          cart.lines.map((line, position) => ({
-            id: uuidv7(),
-            orderId,
-            variantId: line.variantId,
-            productId: line.productId,
-            sku: line.sku,
-            productName: line.productName,
-            options: line.options,
-            unitPriceAmount: line.unitPriceAmount,
-            quantity: line.quantity,
-            lineTotalAmount: line.unitPriceAmount * line.quantity,
-            locationId: locationOf.get(line.variantId) as string,
-            position,
-          })),
-        )
-        .updateEntity(false)
-        .execute();
-      await this.orders.addEvent(manager, orderId, 'created', { id: userId ?? null, kind: ActorKind.Customer }, {
-        to: OrderStatus.PendingPayment,
-        amount: quote.totalAmount,
+          lines: cart.lines.map((line) => ({ unitPriceAmount: line.unitPriceAmount, quantity: line.quantity })),
+        });
+        Object.assign(order, { userId: cart.userId, guestTokenHash: cart.guestTokenHash, currency: cart.currency, ...quote });
+        await manager.createQueryBuilder().insert().into(Order).values(order).updateEntity(false).execute();
+        const locationOf = new Map(allocations.map((allocation) => [allocation.variantId, allocation.locationId]));
+        const rows = cart.lines.map((line, position) => ({
+          id: uuidv7(),
+          orderId: order.id,
+          variantId: line.variantId,
+          productId: line.productId,
+          sku: line.sku,
+          productName: line.productName,
+          options: line.options,
+          unitPriceAmount: line.unitPriceAmount,
+          quantity: line.quantity,
+          lineTotalAmount: line.unitPriceAmount * line.quantity,
+          locationId: locationOf.get(line.variantId) as string,
+          position,
+        }));
+        await manager.createQueryBuilder().insert().into(OrderLine).values(rows).updateEntity(false).execute();
+        await this.orders.addEvent(manager, order.id, 'created', { id: userId ?? null, kind: ActorKind.Customer }, {
+          to: OrderStatus.PendingPayment,
+          amount: quote.totalAmount,
+        });
+        return rows;
       });
-      return cart.lines.map((line) => line.variantId);
-    });
+    } catch (error) {
+      // The cart is no longer open, or the key is on an order already: a retry of a checkout that
+      // committed (its answer lost in a crash) gets that order. Only failures pay for this lookup.
+      if (error instanceof ConflictError || isUniqueViolation(error)) {
+        const existing = await this.orders.findIdByCheckoutKey(request.scope, request.key);
+        if (existing && existing.cartId !== body.cartId) {
+          throw new RuleViolationError('This Idempotency-Key was already used to check out another cart; use a new key.');
+        }
+        if (existing) return this.orders.dtoById(existing.id, caller, false);
+      }
+      throw error;
+    }
 
-    this.inventory.notifyIfLow(variantIds).catch((error: unknown) => this.logger.warn({ err: error }, 'low-stock notification failed'));
-    return { order: await this.orders.dtoById(orderId, caller, false), replayed: false };
+    this.inventory.notifyIfLow(lines.map((line) => line.variantId)).catch((error: unknown) => this.logger.warn({ err: error }, 'low-stock notification failed'));
+    return this.orders.dtoOf(order, lines, caller);
   }
 
   /** The address typed into the checkout, or a copy of the customer's saved one (another's is 404). */

@@ -46,6 +46,8 @@ const ORDER_COLUMNS = [
   'o.reservationExpiresAt', 'o.cancelReason', 'o.version', 'o.createdAt', 'o.updatedAt',
 ] as const;
 export type OrderRow = Omit<Order, 'user' | 'checkoutScope' | 'checkoutKey'>;
+/** What an order line shows. */
+export type OrderLineFields = Pick<OrderLine, 'variantId' | 'productId' | 'sku' | 'productName' | 'options' | 'unitPriceAmount' | 'quantity' | 'lineTotalAmount'>;
 
 const ACTION_PATHS: Partial<Record<OrderAction, string>> = {
   [OrderAction.Pay]: 'payments',
@@ -281,35 +283,45 @@ export class OrdersService {
           .orderBy('e.id', 'ASC')
           .getMany()
       : [];
-    return rows.map((row) => {
-      const dto: OrderDto = {
-        id: row.id,
-        status: row.status,
-        email: row.email,
-        currency: row.currency,
-        subtotalAmount: row.subtotalAmount,
-        shippingAmount: row.shippingAmount,
-        taxAmount: row.taxAmount,
-        totalAmount: row.totalAmount,
-        taxRateBps: row.taxRateBps,
-        pricesIncludeTax: Boolean(row.pricesIncludeTax),
-        paidAmount: row.paidAmount,
-        refundedAmount: row.refundedAmount,
-        lines: lines.filter((line) => line.orderId === row.id).map(lineDto),
-        shippingAddress: row.shippingAddress,
-        reservationExpiresAt: row.reservationExpiresAt.toISOString(),
-        cancelReason: row.cancelReason,
-        actions: this.actionsFor(row, caller),
-        createdAt: row.createdAt.toISOString(),
-        updatedAt: row.updatedAt.toISOString(),
-      };
-      if (withTimeline) dto.timeline = events.filter((event) => event.orderId === row.id).map(eventDto);
-      return dto;
-    });
+    return rows.map((row) =>
+      this.dtoOf(
+        row,
+        lines.filter((line) => line.orderId === row.id),
+        caller,
+        withTimeline ? events.filter((event) => event.orderId === row.id) : undefined,
+      ),
+    );
+  }
+
+  /** The DTO of an order from rows already at hand (checkout builds its answer from what it inserted). */
+  dtoOf(row: OrderRow, lines: readonly OrderLineFields[], caller: OrderCaller, events?: OrderEvent[]): OrderDto {
+    const dto: OrderDto = {
+      id: row.id,
+      status: row.status,
+      email: row.email,
+      currency: row.currency,
+      subtotalAmount: row.subtotalAmount,
+      shippingAmount: row.shippingAmount,
+      taxAmount: row.taxAmount,
+      totalAmount: row.totalAmount,
+      taxRateBps: row.taxRateBps,
+      pricesIncludeTax: Boolean(row.pricesIncludeTax),
+      paidAmount: row.paidAmount,
+      refundedAmount: row.refundedAmount,
+      lines: lines.map(lineDto),
+      shippingAddress: row.shippingAddress,
+      reservationExpiresAt: row.reservationExpiresAt.toISOString(),
+      cancelReason: row.cancelReason,
+      actions: this.actionsFor(row, caller),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+    if (events) dto.timeline = events.map(eventDto);
+    return dto;
   }
 }
 
-function lineDto(line: OrderLine): OrderLineDto {
+function lineDto(line: OrderLineFields): OrderLineDto {
   return {
     variantId: line.variantId,
     productId: line.productId,
