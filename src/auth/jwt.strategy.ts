@@ -20,6 +20,13 @@ export interface AccessTokenClaims {
   roles: Role[];
 }
 
+/** The bearer token of an Authorization header, read as passport-jwt's `fromAuthHeaderAsBearerToken` reads it. */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /(\S+)\s+(\S+)/.exec(header);
+  return match && match[1].toLowerCase() === 'bearer' ? match[2] : undefined;
+}
+
 /** Verifies access tokens: HS256 only (so `alg: none` and key confusion fail), issuer and expiry checked. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
