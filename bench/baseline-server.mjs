@@ -161,11 +161,12 @@ async function listProducts(res, params) {
 
 // ---- checkout ---------------------------------------------------------------------------------
 // The statements Emporium issues for one guest checkout, in its order, read from MariaDB's general
-// log: the idempotency claim (its own transaction), the lookup of an order made with the key, the
-// checkout transaction (cart bump and read, lines with catalog prices, cart checked out, stock
-// candidates, one conditional UPDATE per line in variant-id order, the movements, shipping and tax
-// rates, order, order lines, timeline event), the low-stock check (not awaited, as in Emporium),
-// the order read back with its lines, and the idempotency answer recorded (its own transaction).
+// log: the idempotency claim (its own transaction), the checkout transaction (cart bump and read,
+// lines with catalog prices, cart checked out, stock candidates, one conditional UPDATE per line in
+// variant-id order, the movements, shipping and tax rates, order, order lines, timeline event), the
+// low-stock check (not awaited, as in Emporium), and the idempotency answer recorded (its own
+// transaction). Like Emporium, the answer is built from what was inserted (no read-back), and the
+// order made with the key is looked up only when the cart turns out to be checked out already.
 // Emporium's defaults: reservations 900 s, guest carts 30 days, keys 24 h, prices net of tax.
 const RESERVATION_TTL_MS = 900 * 1000;
 const GUEST_CART_TTL_MS = 30 * 86_400_000;
@@ -174,9 +175,9 @@ const PRICES_INCLUDE_TAX = false;
 
 const CLAIM_SQL =
   'INSERT INTO `idempotency_keys`(`id`, `scope`, `idem_key`, `request_hash`, `state`, `response_status`, `response_body`, `response_headers`, ' +
-  '`locked_at`, `created_at`, `expires_at`) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?)';
+  '`locked_at`, `created_at`, `expires_at`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const ORDER_BY_KEY_SQL =
-  'SELECT `o`.`id` AS `o_id`, `o`.`cart_id` AS `o_cart_id` FROM `orders` `o` WHERE `o`.`checkout_scope` = ? AND `o`.`checkout_key` = ?';
+  'SELECT `o`.`id` AS `id`, `o`.`cart_id` AS `cartId` FROM `orders` `o` WHERE `o`.`checkout_scope` = ? AND `o`.`checkout_key` = ?';
 const CART_BUMP_SQL =
   'UPDATE `carts` SET `version` = `version` + 1, `updated_at` = ?, `expires_at` = CASE WHEN `user_id` IS NULL THEN ? ELSE NULL END ' +
   'WHERE `id` = ? AND `status` = ? AND (`expires_at` IS NULL OR `expires_at` > ?)';
@@ -185,9 +186,9 @@ const CART_SQL =
   '`c`.`currency` AS `c_currency`, `c`.`expires_at` AS `c_expires_at`, `c`.`created_at` AS `c_created_at`, `c`.`updated_at` AS `c_updated_at` ' +
   'FROM `carts` `c` WHERE `c`.`id` = ?';
 const CART_LINES_SQL =
-  'SELECT `l`.`id` AS id, `l`.`variant_id` AS variantId, `l`.`quantity` AS quantity, `v`.`product_id` AS productId, `v`.`sku` AS sku, ' +
-  '`v`.`options` AS options, `v`.`price_amount` AS priceAmount, `v`.`currency` AS currency, `p`.`name` AS productName, `p`.`status` AS productStatus ' +
-  'FROM `cart_lines` `l` INNER JOIN `product_variants` `v` ON `v`.`id` = `l`.`variant_id`  INNER JOIN `products` `p` ON `p`.`id` = `v`.`product_id` ' +
+  'SELECT `l`.`id` AS `id`, `l`.`variant_id` AS `variantId`, `l`.`quantity` AS `quantity`, `v`.`product_id` AS `productId`, `v`.`sku` AS `sku`, ' +
+  '`v`.`options` AS `options`, `v`.`price_amount` AS `priceAmount`, `v`.`currency` AS `currency`, `p`.`name` AS `productName`, `p`.`status` AS `productStatus` ' +
+  'FROM `cart_lines` `l` INNER JOIN `product_variants` `v` ON `v`.`id` = `l`.`variant_id` INNER JOIN `products` `p` ON `p`.`id` = `v`.`product_id` ' +
   'WHERE `l`.`cart_id` = ? ORDER BY `l`.`id` ASC';
 const CART_CHECKED_OUT_SQL =
   'UPDATE `carts` SET `status` = ?, `open_user_id` = NULL, `version` = `version` + 1, `updated_at` = ? WHERE `id` = ? AND `status` = ?';
@@ -212,22 +213,13 @@ const ORDER_LINES_INSERT_SQL =
   '`line_total_amount`, `location_id`, `position`) VALUES ?';
 const ORDER_EVENT_SQL =
   'INSERT INTO `order_events`(`id`, `order_id`, `type`, `from_status`, `to_status`, `actor_id`, `actor_kind`, `note`, `amount`, `created_at`) ' +
-  'VALUES (?, ?, ?, NULL, ?, NULL, ?, NULL, ?, ?)';
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const LOW_STOCK_SQL =
   'SELECT `v`.`sku` AS `sku`, `i`.`variant_id` AS `variantId`, `i`.`low_stock_threshold` AS `threshold`, ' +
   'COALESCE(SUM(CASE WHEN `loc`.`active` = ? THEN `sl`.`on_hand` - `sl`.`reserved` ELSE 0 END), 0) AS `available` ' +
-  'FROM `inventory_items` `i` INNER JOIN `product_variants` `v` ON `v`.`id` = `i`.`variant_id`  LEFT JOIN `stock_levels` `sl` ON `sl`.`variant_id` = `i`.`variant_id`  ' +
+  'FROM `inventory_items` `i` INNER JOIN `product_variants` `v` ON `v`.`id` = `i`.`variant_id` LEFT JOIN `stock_levels` `sl` ON `sl`.`variant_id` = `i`.`variant_id` ' +
   'LEFT JOIN `stock_locations` `loc` ON `loc`.`id` = `sl`.`location_id` WHERE `i`.`variant_id` IN (?) AND `i`.`low_stock_threshold` IS NOT NULL ' +
   'GROUP BY `i`.`variant_id`, `v`.`sku`, `i`.`low_stock_threshold`';
-const ORDER_COLUMNS = [
-  'id', 'user_id', 'guest_token_hash', 'email', 'status', 'currency', 'subtotal_amount', 'shipping_amount', 'tax_amount', 'total_amount', 'tax_rate_bps',
-  'prices_include_tax', 'paid_amount', 'refunded_amount', 'shipping_address', 'cart_id', 'reservation_expires_at', 'cancel_reason', 'version',
-  'created_at', 'updated_at',
-];
-const ORDER_SQL = `SELECT ${ORDER_COLUMNS.map((c) => `\`o\`.\`${c}\` AS \`o_${c}\``).join(', ')} FROM \`orders\` \`o\` WHERE \`o\`.\`id\` = ?`;
-const LINE_COLUMNS = ['id', 'order_id', 'variant_id', 'product_id', 'sku', 'product_name', 'options', 'unit_price_amount', 'quantity', 'line_total_amount', 'position'];
-const ORDER_LINES_SQL =
-  `SELECT ${LINE_COLUMNS.map((c) => `\`l\`.\`${c}\` AS \`l_${c}\``).join(', ')} FROM \`order_lines\` \`l\` WHERE \`l\`.\`order_id\` IN (?) ORDER BY \`l_position\` ASC`;
 const COMPLETE_SQL =
   'UPDATE `idempotency_keys` SET `state` = ?, `response_status` = ?, `response_body` = ?, `response_headers` = ? WHERE `id` = ? AND `state` = ? AND `locked_at` = ?';
 const RELEASE_SQL = 'DELETE FROM `idempotency_keys` WHERE `id` = ? AND `state` = ? AND `locked_at` = ?';
@@ -250,10 +242,12 @@ function canonicalJson(value) {
 const divideRoundHalfUp = (numerator, denominator) => (2n * numerator + denominator) / (2n * denominator);
 
 class HttpError extends Error {
-  constructor(status, title, detail) {
+  constructor(status, title, detail, checkedOut = false) {
     super(detail);
     this.status = status;
     this.title = title;
+    /** The cart is no longer open: Emporium then looks for an order made with the key. */
+    this.checkedOut = checkedOut;
   }
 }
 
@@ -296,16 +290,13 @@ async function checkout(req, res) {
   const claimedAt = new Date();
   const claimId = uuidv7();
   await transaction((c) =>
-    c.query(CLAIM_SQL, [claimId, scope, key, requestHash, 'in_progress', claimedAt, claimedAt, new Date(claimedAt.getTime() + IDEMPOTENCY_TTL_MS)]),
+    c.query(CLAIM_SQL, [claimId, scope, key, requestHash, 'in_progress', null, null, null, claimedAt, claimedAt, new Date(claimedAt.getTime() + IDEMPOTENCY_TTL_MS)]),
   );
   try {
-    const [existing] = await pool.query(ORDER_BY_KEY_SQL, [scope, key]);
-    if (existing.length > 0) throw new HttpError(409, 'Conflict', 'this key already made an order');
-
     const orderId = uuidv7();
     const now = new Date();
     const reservationExpiresAt = new Date(now.getTime() + RESERVATION_TTL_MS);
-    const lines = await transaction(async (c) => {
+    const done = await transaction(async (c) => {
       const bumpedAt = new Date();
       const [bump] = await c.query(CART_BUMP_SQL, [bumpedAt, new Date(bumpedAt.getTime() + GUEST_CART_TTL_MS), body.cartId, 'open', bumpedAt]);
       const [[cart]] = await c.query(CART_SQL, [body.cartId]);
@@ -314,7 +305,7 @@ async function checkout(req, res) {
       if (!cart || cart.c_user_id || presented.length !== stored.length || !timingSafeEqual(presented, stored) || cart.c_expires_at.getTime() <= Date.now()) {
         throw new HttpError(404, 'Not Found', 'no such cart');
       }
-      if (!bump.affectedRows || cart.c_status !== 'open') throw new HttpError(409, 'Conflict', 'the cart was checked out');
+      if (!bump.affectedRows || cart.c_status !== 'open') throw new HttpError(409, 'Conflict', 'the cart was checked out', true);
       const [rows] = await c.query(CART_LINES_SQL, [cart.c_id]);
       const lines = rows.map((row) => ({
         variantId: row.variantId,
@@ -328,7 +319,7 @@ async function checkout(req, res) {
       }));
       if (lines.length === 0 || !cart.c_currency || lines.some((line) => !line.available)) throw new HttpError(422, 'Unprocessable Entity', 'cart cannot be bought');
       const [checkedOut] = await c.query(CART_CHECKED_OUT_SQL, ['checked_out', new Date(), cart.c_id, 'open']);
-      if (!checkedOut.affectedRows) throw new HttpError(409, 'Conflict', 'the cart was checked out');
+      if (!checkedOut.affectedRows) throw new HttpError(409, 'Conflict', 'the cart was checked out', true);
 
       // InventoryService.reserve: candidates, then one conditional UPDATE per line in variant-id order.
       const variantIds = [...new Set(lines.map((line) => line.variantId))];
@@ -388,51 +379,55 @@ async function checkout(req, res) {
           line.quantity, line.unitPriceAmount * line.quantity, allocations[position].locationId, position,
         ]),
       ]);
-      await c.query(ORDER_EVENT_SQL, [uuidv7(), orderId, 'created', 'pending_payment', 'customer', quote.totalAmount, new Date()]);
-      return lines;
+      await c.query(ORDER_EVENT_SQL, [uuidv7(), orderId, 'created', null, 'pending_payment', null, 'customer', null, quote.totalAmount, new Date()]);
+      return { lines, allocations, cart, quote };
+    }).catch(async (error) => {
+      // Emporium's CheckoutService: only a failure pays for the lookup of an order made with the key.
+      if (error instanceof HttpError && error.checkedOut) {
+        const [existing] = await pool.query(ORDER_BY_KEY_SQL, [scope, key]);
+        if (existing.length > 0) throw new HttpError(409, 'Conflict', 'this key already made an order');
+      }
+      throw error;
     });
+    const { lines, cart, quote } = done;
 
     // After commit, not awaited (InventoryService.notifyIfLow): the low-stock check.
     pool.query(LOW_STOCK_SQL, [true, [...new Set(lines.map((line) => line.variantId))]]).catch(() => undefined);
 
-    // The answer, read back as Emporium's OrdersService.dtoById does.
-    const [[row]] = await pool.query(ORDER_SQL, [orderId]);
-    const [orderLines] = await pool.query(ORDER_LINES_SQL, [[orderId]]);
-    const owner = row.o_guest_token_hash !== null && sha256Hex(cartToken) === row.o_guest_token_hash;
+    // The answer, from what was inserted (Emporium's OrdersService.dtoOf).
     const dto = {
-      id: row.o_id,
-      status: row.o_status,
-      email: row.o_email,
-      currency: row.o_currency,
-      subtotalAmount: row.o_subtotal_amount,
-      shippingAmount: row.o_shipping_amount,
-      taxAmount: row.o_tax_amount,
-      totalAmount: row.o_total_amount,
-      taxRateBps: row.o_tax_rate_bps,
-      pricesIncludeTax: Boolean(row.o_prices_include_tax),
-      paidAmount: row.o_paid_amount,
-      refundedAmount: row.o_refunded_amount,
-      lines: orderLines.map((l) => ({
-        variantId: l.l_variant_id,
-        productId: l.l_product_id,
-        sku: l.l_sku,
-        productName: l.l_product_name,
-        options: JSON.parse(l.l_options),
-        unitPriceAmount: l.l_unit_price_amount,
-        quantity: l.l_quantity,
-        lineTotalAmount: l.l_line_total_amount,
+      id: orderId,
+      status: 'pending_payment',
+      email: body.email,
+      currency: cart.c_currency,
+      subtotalAmount: quote.subtotalAmount,
+      shippingAmount: quote.shippingAmount,
+      taxAmount: quote.taxAmount,
+      totalAmount: quote.totalAmount,
+      taxRateBps: quote.taxRateBps,
+      pricesIncludeTax: PRICES_INCLUDE_TAX,
+      paidAmount: 0,
+      refundedAmount: 0,
+      lines: lines.map((line) => ({
+        variantId: line.variantId,
+        productId: line.productId,
+        sku: line.sku,
+        productName: line.productName,
+        options: line.options,
+        unitPriceAmount: line.unitPriceAmount,
+        quantity: line.quantity,
+        lineTotalAmount: line.unitPriceAmount * line.quantity,
       })),
-      shippingAddress: JSON.parse(row.o_shipping_address),
-      reservationExpiresAt: iso(row.o_reservation_expires_at),
-      cancelReason: row.o_cancel_reason,
-      actions: owner && row.o_status === 'pending_payment'
-        ? [
-            { action: 'pay', method: 'POST', href: `/v1/orders/${row.o_id}/payments` },
-            { action: 'cancel', method: 'POST', href: `/v1/orders/${row.o_id}/cancel` },
-          ]
-        : [],
-      createdAt: iso(row.o_created_at),
-      updatedAt: iso(row.o_updated_at),
+      shippingAddress: { ...body.shippingAddress },
+      reservationExpiresAt: reservationExpiresAt.toISOString(),
+      cancelReason: null,
+      // The guest holding the cart token is the order's owner.
+      actions: [
+        { action: 'pay', method: 'POST', href: `/v1/orders/${orderId}/payments` },
+        { action: 'cancel', method: 'POST', href: `/v1/orders/${orderId}/cancel` },
+      ],
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
     };
     const headers = { location: `/v1/orders/${orderId}` };
     // IdempotencyInterceptor.settle: the answer recorded for replays.

@@ -8,6 +8,7 @@ import { Product, ProductStatus } from '../catalog/entities/product.entity';
 import { ConflictError, NotFoundError, RuleViolationError } from '../common/problem/app-error';
 import { ValidationFailedException } from '../common/problem/problem';
 import { AppConfig } from '../config/app-config';
+import { EntitySql, entitySql, execute, quoter, selectRows } from '../database/compiled-sql';
 import { isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
 import { CartAccess, cartTokenMatches, hashCartToken } from './cart-access';
@@ -38,7 +39,7 @@ export interface CheckoutCart {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CART_COLUMNS = ['c.id', 'c.userId', 'c.guestTokenHash', 'c.status', 'c.currency', 'c.expiresAt', 'c.createdAt', 'c.updatedAt'] as const;
+const CART_COLUMNS = ['id', 'userId', 'guestTokenHash', 'status', 'currency', 'expiresAt', 'createdAt', 'updatedAt'] as const;
 type CartRow = Pick<Cart, 'id' | 'userId' | 'guestTokenHash' | 'status' | 'currency' | 'expiresAt' | 'createdAt' | 'updatedAt'>;
 
 /** A line joined with its variant and product, as read from the database (raw row). */
@@ -80,6 +81,60 @@ function toPricedLine(raw: RawLine, cartCurrency: string | null): PricedLine {
   };
 }
 
+/** The statements every cart write (and checkout) runs, compiled once per dialect (see database/compiled-sql). */
+interface CartStatements {
+  /** Params: updatedAt, guest expiry, cartId, 'open', now. */
+  bump: string;
+  /** Params: cartId. */
+  read: string;
+  hydrate(row: Record<string, unknown>): CartRow;
+  /** Params: cartId. */
+  lines: string;
+  /** Params: 'checked_out', updatedAt, cartId, 'open'. */
+  checkedOut: string;
+  cart: EntitySql<Cart>;
+}
+
+function cartStatements(manager: EntityManager): CartStatements {
+  const q = quoter(manager);
+  const cart = entitySql(manager, Cart);
+  const line = entitySql(manager, CartLine);
+  const variant = entitySql(manager, ProductVariant);
+  const product = entitySql(manager, Product);
+  const [c, l, v, p] = [q('c'), q('l'), q('v'), q('p')];
+  // Aliases as the query builder's raw ones (`c_<column>`).
+  const alias = (property: (typeof CART_COLUMNS)[number]) => `c_${cart.column(property)}`;
+  const read =
+    `SELECT ${CART_COLUMNS.map((property) => `${c}.${cart.col(property)} AS ${q(alias(property))}`).join(', ')} ` +
+    `FROM ${cart.table} ${c} WHERE ${c}.${cart.col('id')} = ?`;
+  const lines =
+    `SELECT ${l}.${line.col('id')} AS ${q('id')}, ${l}.${line.col('variantId')} AS ${q('variantId')}, ${l}.${line.col('quantity')} AS ${q('quantity')}, ` +
+    `${v}.${variant.col('productId')} AS ${q('productId')}, ${v}.${variant.col('sku')} AS ${q('sku')}, ${v}.${variant.col('options')} AS ${q('options')}, ` +
+    `${v}.${variant.col('priceAmount')} AS ${q('priceAmount')}, ${v}.${variant.col('currency')} AS ${q('currency')}, ` +
+    `${p}.${product.col('name')} AS ${q('productName')}, ${p}.${product.col('status')} AS ${q('productStatus')} ` +
+    `FROM ${line.table} ${l} INNER JOIN ${variant.table} ${v} ON ${v}.${variant.col('id')} = ${l}.${line.col('variantId')} ` +
+    `INNER JOIN ${product.table} ${p} ON ${p}.${product.col('id')} = ${v}.${variant.col('productId')} ` +
+    `WHERE ${l}.${line.col('cartId')} = ? ORDER BY ${l}.${line.col('id')} ASC`;
+  const [version, updatedAt, expiresAt, id, status] = [cart.col('version'), cart.col('updatedAt'), cart.col('expiresAt'), cart.col('id'), cart.col('status')];
+  const bump =
+    `UPDATE ${cart.table} SET ${version} = ${version} + 1, ${updatedAt} = ?, ${expiresAt} = CASE WHEN ${cart.col('userId')} IS NULL THEN ? ELSE NULL END ` +
+    `WHERE ${id} = ? AND ${status} = ? AND (${expiresAt} IS NULL OR ${expiresAt} > ?)`;
+  const checkedOut =
+    `UPDATE ${cart.table} SET ${status} = ?, ${cart.col('openUserId')} = NULL, ${version} = ${version} + 1, ${updatedAt} = ? WHERE ${id} = ? AND ${status} = ?`;
+  return {
+    bump,
+    read,
+    lines,
+    checkedOut,
+    cart,
+    hydrate(row) {
+      const out: Record<string, unknown> = {};
+      for (const property of CART_COLUMNS) out[property] = cart.hydrate(property, row[alias(property)]);
+      return out as unknown as CartRow;
+    },
+  };
+}
+
 function cartDto(cart: CartRow, lines: PricedLine[]): CartDto {
   return {
     id: cart.id,
@@ -111,6 +166,7 @@ function cartNotFound(id: string): NotFoundError {
 @Injectable()
 export class CartsService {
   private readonly logger = new Logger(CartsService.name);
+  private compiled?: CartStatements;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -254,13 +310,14 @@ export class CartsService {
 
   /** Conditional UPDATE open -> checked_out; 409 when the cart was not open (a concurrent checkout won). */
   async markCheckedOut(manager: EntityManager, cartId: string): Promise<void> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Cart)
-      .set({ status: CartStatus.CheckedOut, openUserId: null, version: () => 'version + 1', updatedAt: new Date() })
-      .where('id = :cartId AND status = :open', { cartId, open: CartStatus.Open })
-      .execute();
-    if (!result.affected) throw new ConflictError('This cart was already checked out.');
+    const { checkedOut, cart } = this.statements(manager);
+    const affected = await execute(manager, checkedOut, [
+      cart.value('status', CartStatus.CheckedOut),
+      cart.value('updatedAt', new Date()),
+      cartId,
+      cart.value('status', CartStatus.Open),
+    ]);
+    if (!affected) throw new ConflictError('This cart was already checked out.');
   }
 
   /**
@@ -387,26 +444,25 @@ export class CartsService {
 
   private async bump(manager: EntityManager, cartId: string): Promise<boolean> {
     const now = new Date();
-    const result = await manager
-      .createQueryBuilder()
-      .update(Cart)
-      .set({
-        version: () => 'version + 1',
-        updatedAt: now,
-        expiresAt: () => 'CASE WHEN user_id IS NULL THEN :expiresAt ELSE NULL END',
-      })
-      // An expired guest cart stays expired: it is not pushed back, and the caller's read then answers 404.
-      .where('id = :cartId AND status = :open AND (expires_at IS NULL OR expires_at > :now)', { cartId, open: CartStatus.Open, now })
-      .setParameter('expiresAt', this.guestExpiry(now))
-      .execute();
-    return Boolean(result.affected);
+    const { bump, cart } = this.statements(manager);
+    // An expired guest cart stays expired: it is not pushed back, and the caller's read then answers 404.
+    const affected = await execute(manager, bump, [
+      cart.value('updatedAt', now),
+      cart.value('expiresAt', this.guestExpiry(now)),
+      cartId,
+      cart.value('status', CartStatus.Open),
+      cart.value('expiresAt', now),
+    ]);
+    return affected > 0;
   }
 
   /** The cart when the caller may open it: the owner's bearer for a customer cart, the token for an unexpired guest cart. */
   private async readCart(manager: EntityManager, cartId: string, access: CartAccess): Promise<CartRow> {
     if (!UUID.test(cartId)) throw cartNotFound(cartId);
-    const cart = await manager.createQueryBuilder(Cart, 'c').select([...CART_COLUMNS]).where('c.id = :cartId', { cartId }).getOne();
-    if (!cart) throw cartNotFound(cartId);
+    const statements = this.statements(manager);
+    const [row] = await selectRows<Record<string, unknown>>(manager, statements.read, [cartId]);
+    if (!row) throw cartNotFound(cartId);
+    const cart = statements.hydrate(row);
     const allowed = cart.userId
       ? access.userId === cart.userId
       : cartTokenMatches(access.cartToken, cart.guestTokenHash) && (!cart.expiresAt || cart.expiresAt.getTime() > Date.now());
@@ -416,26 +472,12 @@ export class CartsService {
 
   /** The cart's lines with their variants' and products' CURRENT catalog data, oldest first. */
   private async readLines(manager: EntityManager, cartId: string, cartCurrency: string | null): Promise<PricedLine[]> {
-    const rows = await manager
-      .createQueryBuilder(CartLine, 'l')
-      .innerJoin(ProductVariant, 'v', 'v.id = l.variantId')
-      .innerJoin(Product, 'p', 'p.id = v.productId')
-      .select([
-        'l.id AS id',
-        'l.variantId AS variantId',
-        'l.quantity AS quantity',
-        'v.productId AS productId',
-        'v.sku AS sku',
-        'v.options AS options',
-        'v.priceAmount AS priceAmount',
-        'v.currency AS currency',
-        'p.name AS productName',
-        'p.status AS productStatus',
-      ])
-      .where('l.cartId = :cartId', { cartId })
-      .orderBy('l.id', 'ASC')
-      .getRawMany<RawLine>();
+    const rows = await selectRows<RawLine>(manager, this.statements(manager).lines, [cartId]);
     return rows.map((row) => toPricedLine(row, cartCurrency));
+  }
+
+  private statements(manager: EntityManager): CartStatements {
+    return (this.compiled ??= cartStatements(manager));
   }
 
   /** Quantities are whole numbers from 1 to the configured maximum: 400 naming the field otherwise. */

@@ -12,7 +12,6 @@ import { TransactionService } from '../database/transaction.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { OrderDto } from '../orders/dto/order.dto';
 import { ActorKind } from '../orders/entities/order-event.entity';
-import { OrderLine } from '../orders/entities/order-line.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrderStatus } from '../orders/order-state';
 import { OrderCaller, OrderLineFields, OrderRow, OrdersService } from '../orders/orders.service';
@@ -99,7 +98,6 @@ export class CheckoutService {
           lines: cart.lines.map((line) => ({ unitPriceAmount: line.unitPriceAmount, quantity: line.quantity })),
         });
         Object.assign(order, { userId: cart.userId, guestTokenHash: cart.guestTokenHash, currency: cart.currency, ...quote });
-        await manager.createQueryBuilder().insert().into(Order).values(order).updateEntity(false).execute();
         const locationOf = new Map(allocations.map((allocation) => [allocation.variantId, allocation.locationId]));
         const rows = cart.lines.map((line, position) => ({
           id: uuidv7(),
@@ -115,7 +113,7 @@ export class CheckoutService {
           locationId: locationOf.get(line.variantId) as string,
           position,
         }));
-        await manager.createQueryBuilder().insert().into(OrderLine).values(rows).updateEntity(false).execute();
+        await this.orders.insert(manager, order, rows);
         await this.orders.addEvent(manager, order.id, 'created', { id: userId ?? null, kind: ActorKind.Customer }, {
           to: OrderStatus.PendingPayment,
           amount: quote.totalAmount,

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, RuleViolationError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
+import { EntitySql, entitySql, execute } from '../database/compiled-sql';
 import { isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -21,6 +23,14 @@ export interface RecordedResponse {
   headers: Record<string, string>;
 }
 
+interface IdempotencyStatements {
+  key: EntitySql<IdempotencyKey>;
+  /** Params: 'completed', status, body, headers, then the claim: id, 'in_progress', lockedAt. */
+  complete: string;
+  /** Params: the claim: id, 'in_progress', lockedAt. */
+  release: string;
+}
+
 export type ClaimOutcome = { kind: 'claimed'; claim: IdempotencyClaim } | { kind: 'replay'; response: RecordedResponse };
 
 /**
@@ -34,6 +44,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
   private purgeTimer: NodeJS.Timeout | undefined;
   private purging: Promise<unknown> | undefined;
+  private compiled?: IdempotencyStatements;
 
   constructor(
     private readonly tx: TransactionService,
@@ -64,27 +75,24 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       const now = new Date();
       const id = uuidv7();
       try {
-        await this.tx.run((manager) =>
-          manager
-            .createQueryBuilder()
-            .insert()
-            .into(IdempotencyKey)
-            .values({
+        await this.tx.run((manager) => {
+          const { sql, params } = this.statements(manager).key.insert([
+            {
               id,
               scope,
               idemKey: key,
               requestHash,
               state: 'in_progress',
               responseStatus: null,
-              responseBody: null as never,
+              responseBody: null,
               responseHeaders: null,
               lockedAt: now,
               createdAt: now,
               expiresAt: new Date(now.getTime() + this.config.idempotency.ttlHours * 3_600_000),
-            })
-            .updateEntity(false)
-            .execute(),
-        );
+            },
+          ]);
+          return execute(manager, sql, params);
+        });
         return { kind: 'claimed', claim: { id, lockedAt: now } };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -144,32 +152,43 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   /** Records the answer to replay. False when the claim was lost (taken over) meanwhile. */
   async complete(claim: IdempotencyClaim, response: RecordedResponse): Promise<boolean> {
-    const result = await this.tx.run((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(IdempotencyKey)
-        .set({
-          state: 'completed',
-          responseStatus: response.status,
-          responseBody: (response.body ?? null) as never,
-          responseHeaders: response.headers,
-        })
-        .where('id = :id AND state = :state AND locked_at = :lockedAt', { id: claim.id, state: 'in_progress', lockedAt: claim.lockedAt })
-        .execute(),
-    );
-    return result.affected === 1;
+    const affected = await this.tx.run((manager) => {
+      const { complete, key } = this.statements(manager);
+      return execute(manager, complete, [
+        key.value('state', 'completed'),
+        key.value('responseStatus', response.status),
+        key.value('responseBody', response.body ?? null),
+        key.value('responseHeaders', response.headers),
+        claim.id,
+        key.value('state', 'in_progress'),
+        key.value('lockedAt', claim.lockedAt),
+      ]);
+    });
+    return affected === 1;
   }
 
   /** Gives the key back (after a server error or a "busy" answer), so that a retry runs the operation again. */
   async release(claim: IdempotencyClaim): Promise<void> {
-    await this.tx.run((manager) =>
-      manager
-        .createQueryBuilder()
-        .delete()
-        .from(IdempotencyKey)
-        .where('id = :id AND state = :state AND locked_at = :lockedAt', { id: claim.id, state: 'in_progress', lockedAt: claim.lockedAt })
-        .execute(),
-    );
+    await this.tx.run((manager) => {
+      const { release, key } = this.statements(manager);
+      return execute(manager, release, [claim.id, key.value('state', 'in_progress'), key.value('lockedAt', claim.lockedAt)]);
+    });
+  }
+
+  /** claim()'s INSERT, complete()'s and release()'s conditional writes, compiled once per dialect (see database/compiled-sql). */
+  private statements(manager: EntityManager): IdempotencyStatements {
+    if (!this.compiled) {
+      const key = entitySql(manager, IdempotencyKey);
+      const claimed = `WHERE ${key.col('id')} = ? AND ${key.col('state')} = ? AND ${key.col('lockedAt')} = ?`;
+      this.compiled = {
+        key,
+        complete:
+          `UPDATE ${key.table} SET ${key.col('state')} = ?, ${key.col('responseStatus')} = ?, ${key.col('responseBody')} = ?, ` +
+          `${key.col('responseHeaders')} = ? ${claimed}`,
+        release: `DELETE FROM ${key.table} ${claimed}`,
+      };
+    }
+    return this.compiled;
   }
 
   /** Deletes keys past their time to live (IDEMPOTENCY_TTL_HOURS); returns how many. */

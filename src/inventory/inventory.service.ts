@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { UUID } from '../catalog/catalog.rules';
 import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product, ProductStatus } from '../catalog/entities/product.entity';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
 import { ConflictError, NotFoundError } from '../common/problem/app-error';
+import { EntitySql, entitySql, execute, placeholders, quoter, selectRows } from '../database/compiled-sql';
 import { TransactionService } from '../database/transaction.service';
 import {
   AdjustStockDto,
@@ -52,6 +53,73 @@ type Change = { variantId: string; locationId: string; onHandDelta: number; rese
 /** The most movements written by one multi-row INSERT. */
 const INSERT_BATCH = 500;
 
+/** The statements of reserve and of every level change, compiled once per dialect (see database/compiled-sql). */
+interface StockStatements {
+  /** Candidate locations of `count` variants; params: the variant ids, then `true` (active). */
+  candidates(count: number): string;
+  /** The conditional UPDATE of a level for the deltas that are not 0; see change(). */
+  change: (onHand: boolean, reserved: boolean) => string;
+  /** notifyIfLow's read of `count` variants; params: `true` (active), then the variant ids. */
+  lowStock: (count: number) => string;
+  level: EntitySql<StockLevel>;
+  location: EntitySql<StockLocation>;
+  movement: EntitySql<StockMovement>;
+}
+
+function stockStatements(manager: EntityManager): StockStatements {
+  const q = quoter(manager);
+  const level = entitySql(manager, StockLevel);
+  const location = entitySql(manager, StockLocation);
+  const movement = entitySql(manager, StockMovement);
+  const [sl, loc] = [q('sl'), q('loc')];
+  const candidatesHead =
+    `SELECT ${sl}.${level.col('variantId')} AS ${q('variantId')}, ${sl}.${level.col('locationId')} AS ${q('locationId')}, ` +
+    `${sl}.${level.col('onHand')} - ${sl}.${level.col('reserved')} AS ${q('available')} ` +
+    `FROM ${level.table} ${sl} INNER JOIN ${location.table} ${loc} ON ${loc}.${location.col('id')} = ${sl}.${level.col('locationId')} ` +
+    `WHERE ${sl}.${level.col('variantId')} IN `;
+  const candidatesTail = ` AND ${loc}.${location.col('active')} = ? ORDER BY ${loc}.${location.col('priority')} ASC, ${loc}.${location.col('code')} ASC`;
+  const candidates = new Map<number, string>();
+  const [onHand, reserved] = [level.col('onHand'), level.col('reserved')];
+  const changeSql = (withOnHand: boolean, withReserved: boolean) =>
+    `UPDATE ${level.table} SET ${[...(withOnHand ? [`${onHand} = ${onHand} + ?`] : []), ...(withReserved ? [`${reserved} = ${reserved} + ?`] : []), `${level.col('updatedAt')} = ?`].join(', ')} ` +
+    `WHERE ${level.col('variantId')} = ? AND ${level.col('locationId')} = ? AND ${reserved} + ? >= 0 AND ${onHand} + ? >= ${reserved} + ?`;
+  const item = entitySql(manager, InventoryItem);
+  const variant = entitySql(manager, ProductVariant);
+  const [i, v] = [q('i'), q('v')];
+  const [itemVariant, threshold] = [`${i}.${item.col('variantId')}`, `${i}.${item.col('lowStockThreshold')}`];
+  const lowStockHead =
+    `SELECT ${v}.${variant.col('sku')} AS ${q('sku')}, ${itemVariant} AS ${q('variantId')}, ${threshold} AS ${q('threshold')}, ` +
+    `COALESCE(SUM(CASE WHEN ${loc}.${location.col('active')} = ? THEN ${sl}.${level.col('onHand')} - ${sl}.${level.col('reserved')} ELSE 0 END), 0) AS ${q('available')} ` +
+    `FROM ${item.table} ${i} INNER JOIN ${variant.table} ${v} ON ${v}.${variant.col('id')} = ${itemVariant} ` +
+    `LEFT JOIN ${level.table} ${sl} ON ${sl}.${level.col('variantId')} = ${itemVariant} ` +
+    `LEFT JOIN ${location.table} ${loc} ON ${loc}.${location.col('id')} = ${sl}.${level.col('locationId')} WHERE ${itemVariant} IN `;
+  const lowStockTail = ` AND ${threshold} IS NOT NULL GROUP BY ${itemVariant}, ${v}.${variant.col('sku')}, ${threshold}`;
+  const lowStock = new Map<number, string>();
+  const changes = [changeSql(false, false), changeSql(false, true), changeSql(true, false), changeSql(true, true)];
+  return {
+    candidates(count) {
+      let sql = candidates.get(count);
+      if (!sql) {
+        sql = candidatesHead + placeholders(count) + candidatesTail;
+        if (count <= 1000) candidates.set(count, sql);
+      }
+      return sql;
+    },
+    lowStock(count) {
+      let sql = lowStock.get(count);
+      if (!sql) {
+        sql = lowStockHead + placeholders(count) + lowStockTail;
+        if (count <= 1000) lowStock.set(count, sql);
+      }
+      return sql;
+    },
+    change: (withOnHand, withReserved) => changes[(withOnHand ? 2 : 0) + (withReserved ? 1 : 0)],
+    level,
+    location,
+    movement,
+  };
+}
+
 function assertQuantity(quantity: number): void {
   if (!Number.isSafeInteger(quantity) || quantity < 1) throw new RangeError(`stock quantities are whole numbers of 1 or more, not ${quantity}`);
 }
@@ -67,6 +135,7 @@ function assertQuantity(quantity: number): void {
 @Injectable()
 export class InventoryService {
   private readonly logger = new Logger(InventoryService.name);
+  private compiled?: StockStatements;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -89,17 +158,11 @@ export class InventoryService {
     // Candidate locations per variant, best first. This read only orders the attempts: the
     // conditional UPDATE below decides, so a stale snapshot can cost a retry, never an oversell.
     const variantIds = [...new Set(lines.map((line) => line.variantId))];
-    const rows = await manager
-      .createQueryBuilder(StockLevel, 'sl')
-      .select('sl.variant_id', 'variantId')
-      .addSelect('sl.location_id', 'locationId')
-      .addSelect('sl.on_hand - sl.reserved', 'available')
-      .innerJoin(StockLocation, 'loc', 'loc.id = sl.location_id')
-      .where({ variantId: In(variantIds) })
-      .andWhere('loc.active = :active', { active: true })
-      .orderBy('loc.priority', 'ASC')
-      .addOrderBy('loc.code', 'ASC')
-      .getRawMany<{ variantId: string; locationId: string; available: number | string }>();
+    const statements = this.statements(manager);
+    const rows = await selectRows<{ variantId: string; locationId: string; available: number | string }>(manager, statements.candidates(variantIds.length), [
+      ...variantIds,
+      statements.location.value('active', true),
+    ]);
     const candidates = new Map<string, Array<{ locationId: string; available: number }>>();
     for (const row of rows) {
       const list = candidates.get(row.variantId) ?? [];
@@ -170,22 +233,13 @@ export class InventoryService {
     const ids = [...new Set(variantIds)];
     if (ids.length === 0) return;
     try {
-      const rows = await this.dataSource
-        .createQueryBuilder(InventoryItem, 'i')
-        .select('i.variant_id', 'variantId')
-        .addSelect('v.sku', 'sku')
-        .addSelect('i.low_stock_threshold', 'threshold')
-        .addSelect(`COALESCE(SUM(CASE WHEN loc.active = :active THEN sl.on_hand - sl.reserved ELSE 0 END), 0)`, 'available')
-        .innerJoin(ProductVariant, 'v', 'v.id = i.variant_id')
-        .leftJoin(StockLevel, 'sl', 'sl.variant_id = i.variant_id')
-        .leftJoin(StockLocation, 'loc', 'loc.id = sl.location_id')
-        .where({ variantId: In(ids) })
-        .andWhere('i.low_stock_threshold IS NOT NULL')
-        .setParameter('active', true)
-        .groupBy('i.variant_id')
-        .addGroupBy('v.sku')
-        .addGroupBy('i.low_stock_threshold')
-        .getRawMany<{ variantId: string; sku: string; threshold: number | string; available: number | string }>();
+      const manager = this.dataSource.manager;
+      const statements = this.statements(manager);
+      const rows = await selectRows<{ variantId: string; sku: string; threshold: number | string; available: number | string }>(
+        manager,
+        statements.lowStock(ids.length),
+        [statements.location.value('active', true), ...ids],
+      );
       for (const row of rows) {
         const event: LowStockEvent = { variantId: row.variantId, sku: row.sku, available: Number(row.available), threshold: Number(row.threshold) };
         if (event.available <= event.threshold) this.events.emit(LOW_STOCK_EVENT, event);
@@ -339,20 +393,12 @@ export class InventoryService {
    * (missing level or not enough stock); nothing changed then.
    */
   private async change(manager: EntityManager, variantId: string, locationId: string, onHandDelta: number, reservedDelta: number): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(StockLevel)
-      .set({
-        ...(onHandDelta !== 0 ? { onHand: () => 'on_hand + :onHandDelta' } : {}),
-        ...(reservedDelta !== 0 ? { reserved: () => 'reserved + :reservedDelta' } : {}),
-        updatedAt: new Date(),
-      })
-      .where('variant_id = :variantId AND location_id = :locationId', { variantId, locationId })
-      .andWhere('reserved + :reservedDelta >= 0')
-      .andWhere('on_hand + :onHandDelta >= reserved + :reservedDelta')
-      .setParameters({ onHandDelta, reservedDelta })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    const { change, level } = this.statements(manager);
+    const params: unknown[] = [];
+    if (onHandDelta !== 0) params.push(onHandDelta);
+    if (reservedDelta !== 0) params.push(reservedDelta);
+    params.push(level.value('updatedAt', new Date()), variantId, locationId, reservedDelta, onHandDelta, reservedDelta);
+    return (await execute(manager, change(onHandDelta !== 0, reservedDelta !== 0), params)) > 0;
   }
 
   /** Applies the same kind of change to every allocation; 409 (and the caller rolls back) when one does not fit. */
@@ -406,9 +452,15 @@ export class InventoryService {
       orderId: ref.orderId,
       createdAt: now,
     }));
+    const { movement } = this.statements(manager);
     for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-      await manager.createQueryBuilder().insert().into(StockMovement).values(rows.slice(start, start + INSERT_BATCH)).updateEntity(false).execute();
+      const { sql, params } = movement.insert(rows.slice(start, start + INSERT_BATCH));
+      await execute(manager, sql, params);
     }
+  }
+
+  private statements(manager: EntityManager): StockStatements {
+    return (this.compiled ??= stockStatements(manager));
   }
 
   private async requireVariant(manager: EntityManager, variantId: string): Promise<{ id: string; sku: string; status: ProductStatus }> {

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { cartTokenMatches } from '../carts/cart-access';
 import { decodeCursor, encodeCursor, Page, PageQueryDto } from '../common/pagination/pagination';
 import { ConflictError, NotFoundError } from '../common/problem/app-error';
+import { EntitySql, entitySql, execute, quoter, selectRows } from '../database/compiled-sql';
 import { forUpdate } from '../database/query-helpers';
 import { ListOrdersQueryDto, OrderActionLinkDto, OrderDto, OrderEventDto, OrderLineDto } from './dto/order.dto';
 import { ActorKind, OrderEvent } from './entities/order-event.entity';
@@ -49,6 +50,14 @@ export type OrderRow = Omit<Order, 'user' | 'checkoutScope' | 'checkoutKey'>;
 /** What an order line shows. */
 export type OrderLineFields = Pick<OrderLine, 'variantId' | 'productId' | 'sku' | 'productName' | 'options' | 'unitPriceAmount' | 'quantity' | 'lineTotalAmount'>;
 
+interface OrderStatements {
+  order: EntitySql<Order>;
+  line: EntitySql<OrderLine>;
+  event: EntitySql<OrderEvent>;
+  /** Params: scope, key. */
+  byCheckoutKey: string;
+}
+
 const ACTION_PATHS: Partial<Record<OrderAction, string>> = {
   [OrderAction.Pay]: 'payments',
   [OrderAction.Cancel]: 'cancel',
@@ -84,6 +93,8 @@ export class IllegalTransitionError extends ConflictError {
 
 @Injectable()
 export class OrdersService {
+  private compiled?: OrderStatements;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -129,11 +140,8 @@ export class OrdersService {
     actor: Actor,
     details: { from?: OrderStatus | null; to?: OrderStatus | null; note?: string | null; amount?: number | null } = {},
   ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(OrderEvent)
-      .values({
+    const { sql, params } = this.statements(manager).event.insert([
+      {
         id: uuidv7(),
         orderId,
         type,
@@ -144,9 +152,9 @@ export class OrdersService {
         note: details.note ?? null,
         amount: details.amount ?? null,
         createdAt: new Date(),
-      })
-      .updateEntity(false)
-      .execute();
+      },
+    ]);
+    await execute(manager, sql, params);
   }
 
   /** The current state; `latest` reads past the transaction's snapshot (a locking read on MySQL). */
@@ -179,12 +187,22 @@ export class OrdersService {
   }
 
   async findIdByCheckoutKey(scope: string, key: string): Promise<{ id: string; cartId: string } | undefined> {
-    const row = await this.dataSource.manager
-      .createQueryBuilder(Order, 'o')
-      .select(['o.id', 'o.cartId'])
-      .where('o.checkoutScope = :scope AND o.checkoutKey = :key', { scope, key })
-      .getOne();
-    return row ?? undefined;
+    const manager = this.dataSource.manager;
+    const [row] = await selectRows<{ id: string; cartId: string }>(manager, this.statements(manager).byCheckoutKey, [scope, key]);
+    return row;
+  }
+
+  /**
+   * Inserts a new order, then its lines (one multi-row INSERT), without reading them back: the
+   * statements compiled once per dialect from the entities, all columns, values bound.
+   */
+  async insert(manager: EntityManager, order: Partial<Order>, lines: readonly Partial<OrderLine>[]): Promise<void> {
+    const statements = this.statements(manager);
+    const insertOrder = statements.order.insert([order]);
+    await execute(manager, insertOrder.sql, insertOrder.params);
+    if (lines.length === 0) return;
+    const insertLines = statements.line.insert(lines);
+    await execute(manager, insertLines.sql, insertLines.params);
   }
 
   async allocationsOf(manager: EntityManager, orderId: string): Promise<OrderAllocation[]> {
@@ -239,6 +257,23 @@ export class OrdersService {
       data: await this.dtos(page, caller, false),
       nextCursor: rows.length > query.limit ? encodeCursor({ id: page[page.length - 1].id }) : null,
     };
+  }
+
+  private statements(manager: EntityManager): OrderStatements {
+    if (!this.compiled) {
+      const q = quoter(manager);
+      const order = entitySql(manager, Order);
+      const o = q('o');
+      this.compiled = {
+        order,
+        line: entitySql(manager, OrderLine),
+        event: entitySql(manager, OrderEvent),
+        byCheckoutKey:
+          `SELECT ${o}.${order.col('id')} AS ${q('id')}, ${o}.${order.col('cartId')} AS ${q('cartId')} FROM ${order.table} ${o} ` +
+          `WHERE ${o}.${order.col('checkoutScope')} = ? AND ${o}.${order.col('checkoutKey')} = ?`,
+      };
+    }
+    return this.compiled;
   }
 
   /** The actions the state allows to THIS caller, as links. */

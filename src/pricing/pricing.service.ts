@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError, RuleViolationError } from '../common/problem/app-error';
 import { decodeCursor, encodeCursor, Page, PageQueryDto } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app-config';
+import { entitySql, quoter, selectRows } from '../database/compiled-sql';
 import { isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
 import { ShippingRateDto, TaxRateDto } from './dto/pricing.dto';
@@ -37,6 +38,8 @@ const isRateKey = (key: Record<string, unknown>): key is { country: string; curr
 /** Shipping and tax rates by country, and the arithmetic that turns a cart into amounts to pay. */
 @Injectable()
 export class PricingService {
+  private compiled?: { shipping: string; tax: string };
+
   constructor(
     private readonly tx: TransactionService,
     private readonly config: AppConfig,
@@ -48,21 +51,28 @@ export class PricingService {
    * (staff set 0 for a tax-free country, so a missing rate is never silently no tax).
    */
   async quote(manager: EntityManager, input: QuoteInput): Promise<Quote> {
-    const shipping = await manager
-      .createQueryBuilder(ShippingRate, 's')
-      .select('s.amount', 'amount')
-      .where('s.country = :country AND s.currency = :currency', { country: input.country, currency: input.currency })
-      .getRawOne<{ amount: number | string }>();
+    const statements = this.statements(manager);
+    const [shipping] = await selectRows<{ amount: number | string }>(manager, statements.shipping, [input.country, input.currency]);
     if (!shipping) throw new RuleViolationError(`There is no shipping rate for ${input.country} in ${input.currency}; we cannot ship there in that currency.`);
-    const tax = await manager
-      .createQueryBuilder(TaxRate, 't')
-      .select('t.rateBps', 'rateBps')
-      .where('t.country = :country', { country: input.country })
-      .getRawOne<{ rateBps: number | string }>();
+    const [tax] = await selectRows<{ rateBps: number | string }>(manager, statements.tax, [input.country]);
     if (!tax) throw new RuleViolationError(`There is no tax rate for ${input.country}; we cannot sell there yet.`);
     const pricesIncludeTax = this.config.checkout.pricesIncludeTax;
     const taxRateBps = Number(tax.rateBps);
     return { ...computeQuote(subtotalOf(input.lines), Number(shipping.amount), taxRateBps, pricesIncludeTax), taxRateBps, pricesIncludeTax };
+  }
+
+  /** quote()'s two reads, compiled once per dialect (see database/compiled-sql). */
+  private statements(manager: EntityManager): { shipping: string; tax: string } {
+    if (!this.compiled) {
+      const q = quoter(manager);
+      const [shipping, tax] = [entitySql(manager, ShippingRate), entitySql(manager, TaxRate)];
+      const [s, t] = [q('s'), q('t')];
+      this.compiled = {
+        shipping: `SELECT ${s}.${shipping.col('amount')} AS ${q('amount')} FROM ${shipping.table} ${s} WHERE ${s}.${shipping.col('country')} = ? AND ${s}.${shipping.col('currency')} = ?`,
+        tax: `SELECT ${t}.${tax.col('rateBps')} AS ${q('rateBps')} FROM ${tax.table} ${t} WHERE ${t}.${tax.col('country')} = ?`,
+      };
+    }
+    return this.compiled;
   }
 
   async listShippingRates(query: PageQueryDto): Promise<Page<ShippingRateDto>> {
