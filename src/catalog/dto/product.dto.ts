@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -57,6 +58,25 @@ export const MAX_ATTRIBUTE_FILTERS = 10;
 const ATTRIBUTE_FILTER_PATTERN = '^[^:\\u0000-\\u001f\\u007f]{1,50}:[^\\u0000-\\u001f\\u007f]{0,200}$';
 
 const amount = (example: number) => ({ type: 'integer' as const, format: 'int32', minimum: 0, maximum: MAX_AMOUNT, example });
+
+// The optional, nullable variant fields read the same when a variant is created and when it changes.
+const CompareAtAmountField = () => applyDecorators(ApiPropertyOptional({ ...amount(2499), nullable: true }), IsOptional(), IsInt(), Min(0), Max(MAX_AMOUNT));
+const WeightGramsField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 0, maximum: MAX_AMOUNT, nullable: true, example: 180 }),
+    IsOptional(),
+    IsInt(),
+    Min(0),
+    Max(MAX_AMOUNT),
+  );
+const BarcodeField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', example: '4006381333931' }),
+    IsOptional(),
+    IsString(),
+    MaxCodePoints(64),
+    Matches(/^[A-Za-z0-9-]+$/, { message: 'barcode must be letters, digits and hyphens' }),
+  );
 
 /** A purchasable variant of a product (one size/colour combination). */
 @ApiSchema({ description: 'A purchasable variant of a product (one size/colour combination).' })
@@ -178,27 +198,15 @@ export class CreateVariantDto {
   currency: string;
 
   /** The former or list price in minor units; must be above `priceAmount` (422 otherwise). */
-  @ApiPropertyOptional({ ...amount(2499), nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_AMOUNT)
+  @CompareAtAmountField()
   compareAtAmount?: number | null;
 
   /** Shipping weight in grams. */
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 0, maximum: MAX_AMOUNT, nullable: true, example: 180 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_AMOUNT)
+  @WeightGramsField()
   weightGrams?: number | null;
 
   /** Barcode (EAN, UPC, ...). */
-  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', example: '4006381333931' })
-  @IsOptional()
-  @IsString()
-  @MaxCodePoints(64)
-  @Matches(/^[A-Za-z0-9-]+$/, { message: 'barcode must be letters, digits and hyphens' })
+  @BarcodeField()
   barcode?: string | null;
 }
 
@@ -233,27 +241,15 @@ export class UpdateVariantDto {
   currency?: string;
 
   /** The former or list price in minor units, above the price; null removes it. */
-  @ApiPropertyOptional({ ...amount(2499), nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_AMOUNT)
+  @CompareAtAmountField()
   compareAtAmount?: number | null;
 
   /** Shipping weight in grams; null removes it. */
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 0, maximum: MAX_AMOUNT, nullable: true, example: 200 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_AMOUNT)
+  @WeightGramsField()
   weightGrams?: number | null;
 
   /** Barcode (EAN, UPC, ...); null removes it. */
-  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', example: '4006381333931' })
-  @IsOptional()
-  @IsString()
-  @MaxCodePoints(64)
-  @Matches(/^[A-Za-z0-9-]+$/, { message: 'barcode must be letters, digits and hyphens' })
+  @BarcodeField()
   barcode?: string | null;
 }
 
