@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsISO31661Alpha2, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
@@ -41,6 +42,15 @@ export class LocationAddressDto {
 
 const latitude = { type: 'number', format: 'double', minimum: -90, maximum: 90, nullable: true, example: 52.531 } as const;
 const longitude = { type: 'number', format: 'double', minimum: -180, maximum: 180, nullable: true, example: 13.3849 } as const;
+/** An optional coordinate in decimal degrees within the schema's range; null clears it. */
+const CoordinateField = (schema: typeof latitude | typeof longitude) =>
+  applyDecorators(
+    ApiPropertyOptional(schema),
+    ValidateIf((_, value) => value !== undefined && value !== null),
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    Min(schema.minimum),
+    Max(schema.maximum),
+  );
 
 @ApiSchema({ description: 'A place that holds stock: a warehouse or a shop.' })
 export class StockLocationDto {
@@ -109,19 +119,11 @@ export class CreateStockLocationDto {
   address: LocationAddressDto;
 
   /** Latitude in decimal degrees; give it together with longitude (422 otherwise). */
-  @ApiPropertyOptional(latitude)
-  @ValidateIf((_, value) => value !== undefined && value !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(-90)
-  @Max(90)
+  @CoordinateField(latitude)
   latitude?: number | null;
 
   /** Longitude in decimal degrees; give it together with latitude (422 otherwise). */
-  @ApiPropertyOptional(longitude)
-  @ValidateIf((_, value) => value !== undefined && value !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(-180)
-  @Max(180)
+  @CoordinateField(longitude)
   longitude?: number | null;
 
   /** Reservation order, lowest first; 0 when omitted. */
@@ -166,19 +168,11 @@ export class UpdateStockLocationDto {
   address?: LocationAddressDto;
 
   /** Latitude; null clears it (with longitude: both or neither). */
-  @ApiPropertyOptional(latitude)
-  @ValidateIf((_, value) => value !== undefined && value !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(-90)
-  @Max(90)
+  @CoordinateField(latitude)
   latitude?: number | null;
 
   /** Longitude; null clears it (with latitude: both or neither). */
-  @ApiPropertyOptional(longitude)
-  @ValidateIf((_, value) => value !== undefined && value !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(-180)
-  @Max(180)
+  @CoordinateField(longitude)
   longitude?: number | null;
 
   /** Reservation order, lowest first. */
