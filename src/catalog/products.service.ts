@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, 
 import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
 import { ValidationFailedException } from '../common/problem/problem';
 import { forUpdate, isUniqueViolation } from '../database/query-helpers';
+import { placeholders, quoter } from '../database/compiled-sql';
 import { TransactionService } from '../database/transaction.service';
 import { CacheService } from '../cache/cache.service';
 import { CategoriesService } from './categories.service';
@@ -108,7 +109,7 @@ interface CatalogRows {
  */
 function catalogRows(manager: EntityManager): CatalogRows {
   const { driver } = manager.connection;
-  const q = (name: string) => driver.escape(name);
+  const q = quoter(manager);
   const product = manager.connection.getMetadata(Product);
   const variant = manager.connection.getMetadata(ProductVariant);
   const link = manager.connection.getMetadata(ProductCategory);
@@ -175,7 +176,7 @@ function catalogRows(manager: EntityManager): CatalogRows {
     pageStatements(count) {
       let statements = compiled.get(count);
       if (!statements) {
-        const list = `(${Array.from({ length: count }, () => '?').join(', ')})`;
+        const list = placeholders(count);
         statements = { variants: `${variantSelect}${list} ORDER BY ${q('v_id')} ASC`, links: `${linkSelect}${list} ORDER BY ${q(categoryKey)} ASC` };
         if (count <= 1000) compiled.set(count, statements);
       }
