@@ -1,7 +1,7 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { problemType, STATUS_TYPES } from './problem';
+import { MAX_FIELD_ERRORS, MAX_FIELD_LENGTH, MAX_MESSAGE_LENGTH, problemType, STATUS_TYPES } from './problem';
 
 /** Caller-chosen request ids are kept when they match this; otherwise the server makes a UUID. */
 export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
@@ -10,11 +10,11 @@ export const EXAMPLE_REQUEST_ID = '0b4f6c1e-7a0d-4c41-9d1c-5f0c2c8e9a10';
 @ApiSchema({ description: 'One invalid field of a request, in a validation problem.' })
 export class FieldErrorDto {
   /** Path of the offending field, dotted for nested ones. */
-  @ApiProperty({ description: 'Path of the offending field, dotted for nested ones.', example: 'email', minLength: 1, maxLength: 200 })
+  @ApiProperty({ description: 'Path of the offending field, dotted for nested ones.', example: 'email', minLength: 1, maxLength: MAX_FIELD_LENGTH })
   field: string;
 
   /** What is wrong with it. */
-  @ApiProperty({ description: 'What is wrong with it.', example: 'email must be an email', minLength: 1, maxLength: 1000 })
+  @ApiProperty({ description: 'What is wrong with it.', example: 'email must be an email', minLength: 1, maxLength: MAX_MESSAGE_LENGTH })
   message: string;
 }
 
@@ -45,14 +45,26 @@ export class ProblemDto {
   @ApiProperty({ description: 'The request id, also sent as the X-Request-Id header; quote it when reporting a problem.', example: EXAMPLE_REQUEST_ID, minLength: 1, maxLength: 128, pattern: REQUEST_ID_PATTERN })
   requestId: string;
 
-  /** One entry per invalid field (validation problems, status 400, only). */
+  /** One entry per invalid field (validation problems, status 400, only), the first MAX_FIELD_ERRORS of them. */
   @ApiPropertyOptional({
-    description: 'One entry per invalid field (validation problems, status 400, only).',
+    description: `One entry per invalid field (validation problems, status 400, only), the first ${MAX_FIELD_ERRORS} of them.`,
     type: [FieldErrorDto],
+    // Not MAX_FIELD_ERRORS: the breaking-change gate (scripts/check-breaking-changes.mjs) counts any narrowing as breaking.
     maxItems: 1000,
     example: [{ field: 'email', message: 'email must be an email' }],
   })
   errors?: FieldErrorDto[];
+
+  /** How many more invalid fields there were than `errors` lists; present only when there were more. */
+  @ApiPropertyOptional({
+    description: 'How many more invalid fields there were than `errors` lists; present only when there were more.',
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: 2_147_483_647,
+    example: 3,
+  })
+  omittedErrors?: number;
 }
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -13,7 +13,7 @@ export { PROVIDER_EVENT_TYPES } from './payment-provider';
 export { PaymentProviders } from './payment-providers';
 export { PaymentsProvidersModule } from './payments-providers.module';
 export { TEST_CARD_TOKENS, TestPaymentProvider, testPaymentReference, testRefundReference } from './test-payment-provider';
-export { keepRawBodyOfWebhooks, WEBHOOK_PATH_PREFIX } from './webhook-raw-body';
+export { WEBHOOK_PATH_PREFIX } from './webhook-raw-body';
 export {
   InvalidWebhookEventError,
   parseWebhookEvent,
