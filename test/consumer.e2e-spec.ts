@@ -205,12 +205,21 @@ describe('consumer (generated TypeScript client)', () => {
       expectProblem(error, response, 404);
     });
 
-    it('409: registering an email twice', async () => {
+    it('409: a duplicate category slug', async () => {
+      const admin = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const body = { name: 'Twice', slug: 'consumer-twice' };
+      await createCategory({ client: admin.client, body, throwOnError: true });
+      const again = await createCategory({ client: admin.client, body });
+      expectProblem(again.error, again.response, 409);
+    });
+
+    it('201 for an email registered twice: registering does not reveal an account', async () => {
       const { client } = apiClient(t);
       const email = uniqueEmail('twice');
-      await register({ client, body: { email, password: PASSWORD }, throwOnError: true });
-      const again = await register({ client, body: { email, password: PASSWORD } });
-      expectProblem(again.error, again.response, 409);
+      const first = await register({ client, body: { email, password: PASSWORD }, throwOnError: true });
+      const again = await register({ client, body: { email, password: PASSWORD }, throwOnError: true });
+      expect(again.response.status).toBe(201);
+      expect(again.data.id).not.toBe(first.data.id);
     });
 
     it('412: a stale If-Match; the fresh one succeeds', async () => {
