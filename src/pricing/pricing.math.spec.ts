@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COUNTRIES, isCountryCode } from './countries';
-import { computeQuote, divideRoundHalfUp, subtotalOf } from './pricing.math';
+import { computeQuote, divideRoundHalfUp, MAX_ORDER_AMOUNT, OrderTooLargeError, subtotalOf } from './pricing.math';
 
 describe('divideRoundHalfUp', () => {
   it.each([
@@ -43,7 +43,7 @@ describe('computeQuote, net prices (tax on top)', () => {
   });
 
   it('stays exact where floating point would not', () => {
-    const big = 2 ** 31 * 9_900; // largest price times a large quantity
+    const big = (2 ** 31 - 1) * 99; // the largest price times a default cart's largest quantity
     const { taxAmount } = computeQuote(big, 0, 1999, false);
     expect(BigInt(taxAmount)).toBe((BigInt(big) * 1999n * 2n + 10_000n) / 20_000n);
   });
@@ -68,6 +68,34 @@ describe('computeQuote, gross prices (tax included)', () => {
 
   it('has no tax at 0 % and a total equal to goods plus shipping', () => {
     expect(computeQuote(1000, 250, 0, true)).toMatchObject({ taxAmount: 0, totalAmount: 1250 });
+  });
+});
+
+describe('the maximum order amount', () => {
+  it('keeps an amount times the basis-point scale a safe integer', () => {
+    expect(Number.isSafeInteger(MAX_ORDER_AMOUNT * 10_000)).toBe(true);
+  });
+
+  it('fits the largest price times 99 with the largest shipping charge, even at 100 % tax', () => {
+    const largest = 2 ** 31 - 1;
+    expect(computeQuote(subtotalOf([{ unitPriceAmount: largest, quantity: 99 }]), largest, 10_000, false).totalAmount).toBe(429_496_729_400);
+  });
+
+  it('takes a total of exactly the maximum, net or gross', () => {
+    expect(computeQuote(MAX_ORDER_AMOUNT - 500, 500, 0, false).totalAmount).toBe(MAX_ORDER_AMOUNT);
+    expect(computeQuote(MAX_ORDER_AMOUNT - 500, 500, 10_000, true)).toMatchObject({ taxAmount: MAX_ORDER_AMOUNT / 2, totalAmount: MAX_ORDER_AMOUNT });
+  });
+
+  it('refuses a total above it, whether shipping or tax takes it there', () => {
+    expect(() => computeQuote(MAX_ORDER_AMOUNT, 1, 0, false)).toThrow(OrderTooLargeError);
+    expect(() => computeQuote(MAX_ORDER_AMOUNT - 100, 0, 1, false)).toThrow(OrderTooLargeError); // tax 0.01 % of it is 50,000,000
+  });
+
+  it('refuses goods above it before any sum leaves the exact range, with a 422 naming the maximum', () => {
+    const lines = Array.from({ length: 10_000 }, () => ({ unitPriceAmount: 2 ** 31 - 1, quantity: 1_000_000 })); // every config ceiling
+    expect(() => subtotalOf(lines)).toThrow(OrderTooLargeError);
+    expect(() => subtotalOf(lines)).toThrow(`at most ${MAX_ORDER_AMOUNT}`);
+    expect(new OrderTooLargeError(1n)).toMatchObject({ status: 422, type: 'rule-violation' });
   });
 });
 

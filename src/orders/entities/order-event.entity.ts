@@ -41,7 +41,7 @@ export class OrderEvent {
   @Column({ type: 'varchar', length: 500, nullable: true })
   note: string | null;
 
-  @Column({ type: 'integer', nullable: true })
+  @Column({ type: 'bigint', nullable: true })
   amount: number | null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })

@@ -36,7 +36,7 @@ export class OrderLine {
   @Column({ type: 'integer' })
   quantity: number;
 
-  @Column({ name: 'line_total_amount', type: 'integer' })
+  @Column({ name: 'line_total_amount', type: 'bigint' })
   lineTotalAmount: number;
 
   /** The stock location the line's units are reserved at. */

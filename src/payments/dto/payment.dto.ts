@@ -1,6 +1,7 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { MaxCodePoints } from '../../common/validation/max-code-points';
+import { MAX_ORDER_AMOUNT } from '../../pricing/pricing.math';
 
 @ApiSchema({ description: 'Pays an order with a card token of a provider.' })
 export class CreatePaymentDto {
@@ -21,10 +22,10 @@ export class CreatePaymentDto {
 @ApiSchema({ description: 'Refunds part or all of what was paid for an order.' })
 export class CreateRefundDto {
   /** In minor units; at most what was paid and not yet refunded (422 otherwise). */
-  @ApiProperty({ description: 'In minor units; at most what was paid and not yet refunded (422 otherwise).', type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647, example: 500 })
+  @ApiProperty({ description: 'In minor units; at most what was paid and not yet refunded (422 otherwise).', type: 'integer', format: 'int64', minimum: 1, maximum: MAX_ORDER_AMOUNT, example: 500 })
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_ORDER_AMOUNT)
   amount: number;
 
   /** Why, for the timeline. */

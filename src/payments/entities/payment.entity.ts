@@ -34,7 +34,7 @@ export class Payment {
   @Column({ type: 'varchar', length: 16 })
   status: PaymentStatus;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint' })
   amount: number;
 
   @Column({ type: 'varchar', length: 3 })
