@@ -6,9 +6,10 @@ import { AuthModule } from './auth/auth.module';
 import { CartsModule } from './carts/carts.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CacheModule } from './cache/cache.module';
+import { Draining, TrackHandlersInterceptor } from './common/http/draining';
 import { TimeoutInterceptor } from './common/http/timeout.interceptor';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
-import { AppThrottlerGuard, ThrottlingModule } from './common/throttling/throttling';
+import { AccountRateLimitGuard, AddressRateLimitGuard, ThrottlingModule } from './common/throttling/throttling';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
@@ -32,7 +33,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logDestination),
-        DatabaseModule,
+        DatabaseModule.forRoot(config),
         RedisModule,
         CacheModule,
         ThrottlingModule,
@@ -50,11 +51,16 @@ export class AppModule {
         OrdersModule,
       ],
       providers: [
-        // Guards run in this order: rate limits first, so rejected credentials still count.
-        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        // Guards run in this order: the address budget first, so rejected credentials still count;
+        // the account budget once the caller is known.
+        { provide: APP_GUARD, useExisting: AddressRateLimitGuard },
         { provide: APP_GUARD, useExisting: AccessGuard },
+        { provide: APP_GUARD, useExisting: AccountRateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Interceptors run outermost first: the timeout answers 503, while the tracker keeps counting the handler until it ends.
         { provide: APP_INTERCEPTOR, useClass: TimeoutInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: TrackHandlersInterceptor },
+        Draining,
       ],
     };
   }

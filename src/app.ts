@@ -9,14 +9,19 @@ import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { installJsonBodyParser } from './common/http/json-body-parser';
+import { refuseMalformedQueryStrings } from './common/http/query-encoding';
+import { answerConnectionError } from './common/http/connection-errors';
+import { Draining, ShuttingDownError } from './common/http/draining';
 import { sendProblem } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { installRequestObservability } from './observability/http-observability';
 import { MetricsService } from './observability/metrics.service';
+import { installRequestContext } from './observability/request-context';
 import { ROOT_LOGGER } from './observability/observability.module';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi/openapi';
-import { keepRawBodyOfWebhooks } from './payments/providers/webhook-raw-body';
+import { WEBHOOK_PATH_PREFIX } from './payments/providers';
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -43,6 +48,24 @@ function staticSecurityHeaders(): Record<string, string> {
   return headers;
 }
 
+/**
+ * Fastify's trustProxy for TRUST_PROXY. A hop count becomes a function trusting the nearest N
+ * peers: Fastify itself now refuses plain numbers, because a client reaching the app directly can
+ * then forge the header. Hop counts are only for apps reachable solely through their proxies.
+ */
+function trustProxyOption(trust: AppConfig['http']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
+}
+
+/** The longest the request headers may take to arrive (a slowloris sends them a byte at a time). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * How often Node checks connections against those limits. Its default, 30 s, let a slow body hold
+ * a connection for twice REQUEST_TIMEOUT_MS before it was cut.
+ */
+const CONNECTION_CHECK_INTERVAL_MS = 1_000;
+
 export interface CreateAppOptions {
   /** Builds without opening the database, for generating the OpenAPI document. */
   preview?: boolean;
@@ -54,11 +77,18 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: config.http.trustProxy,
+    trustProxy: trustProxyOption(config.http.trustProxy),
+    // The whole request (headers and body) must arrive within REQUEST_TIMEOUT_MS, else 408.
     requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.http.requestTimeoutMs),
+      connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS,
+    },
+    clientErrorHandler: answerConnectionError,
     genReqId: requestIdOf,
     logger: false,
-    return503OnClosing: true,
+    // Requests arriving while the app closes are refused by the Draining check below, as problems with Retry-After.
+    return503OnClosing: false,
     // Malformed URLs are rejected before routing, hooks and Nest's filter; answer them as problems too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(error, request, reply, new NestLogger('Problem')),
@@ -78,6 +108,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     exposedHeaders: ['X-Request-Id', 'ETag', 'Location', 'Link', 'Retry-After'],
     maxAge: 600,
   });
+  // First, so that everything after it, the log lines included, runs inside the request's context.
+  await installRequestContext(app.getHttpAdapter().getInstance());
   // multipart/form-data for image uploads only: files stream through busboy, and the limits stop
   // an oversized file while it arrives (413) instead of buffering it; bodyLimit does not apply here.
   await app.register(multipart, {
@@ -88,19 +120,28 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body is answered 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
-  // Payment webhooks are verified against their exact bytes: kept as request.rawBody on those routes only.
-  keepRawBodyOfWebhooks(fastify);
+  // Every JSON body is screened for its shape and for text that is not well-formed Unicode before it is
+  // parsed; payment webhooks, verified against their exact bytes, also get them as request.rawBody.
+  installJsonBodyParser(fastify, { rawBodyPathPrefix: WEBHOOK_PATH_PREFIX });
   const securityHeaders = staticSecurityHeaders();
+  const draining = options.preview ? undefined : app.get(Draining);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(securityHeaders);
     void reply.header('x-request-id', request.id);
+    if (draining?.isDraining) {
+      void reply.header('connection', 'close');
+      sendProblem(new ShuttingDownError(), request, reply, new NestLogger('Problem'));
+      return;
+    }
     done();
   });
+  // After the security headers: a refused request skips the hooks that follow.
+  refuseMalformedQueryStrings(fastify);
 
   if (!options.preview) {
     app.useLogger(app.get(Logger));
     installRequestObservability(fastify, app.get(ROOT_LOGGER), app.get(MetricsService));
   }
-  setupSwaggerUi(app, buildOpenApiDocument(app));
+  if (config.http.docsEnabled) setupSwaggerUi(app, buildOpenApiDocument(app));
   return app;
 }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../src/auth/permissions';
 import { PASSWORD, signUp } from './support/factories';
 import { expectProblem } from './support/problem';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
@@ -60,9 +61,12 @@ describe('error responses', () => {
   });
 
   it('answers a duplicate with 409', async () => {
-    const user = await signUp(t);
-    const response = await t.request('POST', '/v1/auth/register', { body: { email: user.email, password: PASSWORD } });
-    expectProblem(response, 409);
+    const manager = await signUp(t, [Role.Manager]);
+    const category = { name: 'Mugs', slug: 'duplicate-mugs' };
+    expect((await t.request('POST', '/v1/categories', { token: manager.accessToken, body: category })).status).toBe(201);
+    const response = await t.request('POST', '/v1/categories', { token: manager.accessToken, body: category });
+    expectProblem(response, 409, '/v1/categories');
+    expect(response.body.type).toBe('urn:emporium:problem:conflict');
   });
 
   it('answers 401 with a problem and a bearer challenge', async () => {
@@ -85,15 +89,21 @@ describe('rate limits', () => {
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
   };
 
-  it('limits sign-in attempts from one client with the stricter auth limit', async () => {
+  it('limits sign-in attempts from one client with the stricter auth limit, which also counts against the general budget', async () => {
     const attempt = () => t.request('POST', '/v1/auth/login', { body: { email: 'nobody@example.com', password: 'wrong-password' } });
     for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
-    expectTooManyRequests(await attempt());
+    const limited = await attempt();
+    expectTooManyRequests(limited);
+    expect(limited.headers.get('x-ratelimit-remaining-auth')).toBe('0');
   });
 
-  it('applies the general limit to other routes', async () => {
-    for (let i = 0; i < 5; i++) expect((await t.request('GET', '/v1/me')).status).toBe(401);
-    expectTooManyRequests(await t.request('GET', '/v1/me'));
+  it('gives a client one general budget across all routes, not one per route', async () => {
+    // Four sign-in attempts above used four of the five requests of the window.
+    const fifth = await t.request('GET', '/v1/me');
+    expect(fifth.status).toBe(401);
+    expect(fifth.headers.get('x-ratelimit-remaining')).toBe('0');
+    expectTooManyRequests(await t.request('GET', '/v1/categories'));
+    expectTooManyRequests(await t.request('GET', '/v1/products'));
   });
 
   it('never limits health probes', async () => {
@@ -113,12 +123,24 @@ describe('unexpected errors in production', () => {
   });
 
   it('answers 500 without stack traces, SQL or driver messages', async () => {
-    await t.get(DataSource).destroy();
-    const response = await t.request('POST', '/v1/auth/login', { body: { email: 'ada@example.com', password: PASSWORD } });
+    const manager = await signUp(t, [Role.Manager]);
+    // A schema the code does not expect: a bug, not a fault of the database.
+    await t.get(DataSource).query('DROP TABLE tax_rates');
+    const response = await t.request('GET', '/v1/tax-rates', { token: manager.accessToken });
     expectProblem(response, 500);
+    expect(response.headers.get('retry-after')).toBeNull();
     expect(response.body.detail).toBe('An unexpected error occurred. Quote the request id when reporting it.');
     const text = JSON.stringify(response.body);
     expect(text).not.toMatch(/SELECT|FROM\s|\bat \S+ \(|\.ts:\d+|\.js:\d+|stack/i);
-    expect(text).not.toMatch(/QueryFailed|sqlite|mysql|pool|connection|not open|not established/i);
+    expect(text).not.toMatch(/QueryFailed|sqlite|mysql|pool|connection|not open|not established|tax_rates/i);
+  });
+
+  it('answers 503 database-unavailable with Retry-After, without driver messages, once the pool is closed', async () => {
+    await t.get(DataSource).destroy();
+    const response = await t.request('POST', '/v1/auth/login', { body: { email: 'ada@example.com', password: PASSWORD } });
+    expectProblem(response, 503);
+    expect(response.body.type).toBe('urn:emporium:problem:database-unavailable');
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(JSON.stringify(response.body)).not.toMatch(/QueryFailed|sqlite|mysql|pool is|not open|not established/i);
   });
 });

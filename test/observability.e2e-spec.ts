@@ -4,7 +4,7 @@ import { PASSWORD, signUp, SignedInUser } from './support/factories';
 import { LogCapture } from './support/log-capture';
 import { expectProblem } from './support/problem';
 import { TcpProxy } from './support/tcp-proxy';
-import { createTestDatabase, onMysql, startTestApp, TEST_DATABASE_URL, TestApp } from './support/test-app';
+import { createTestDatabase, onMysql, startTestApp, TEST_DATABASE_URL, TEST_METRICS_TOKEN, TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const METRICS_TOKEN = 'scraper-token-0123456789abcdef';
@@ -57,13 +57,22 @@ describe('observability', () => {
       expect(response.body.status).toBe('ok');
     });
 
-    it('reports readiness with the database, disk and heap up', async () => {
-      const response = await t.request('GET', '/health/ready');
+    it('reports readiness with the database, disk and heap up to a caller holding metrics:read', async () => {
+      const response = await t.request('GET', '/health/ready', { token: METRICS_TOKEN });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({
         status: 'ok',
         details: { database: { status: 'up' }, disk: { status: 'up' }, heap: { status: 'up' } },
       });
+    });
+
+    it('tells anonymous callers and customers the readiness status only', async () => {
+      const customer = await signUp(t);
+      for (const token of [undefined, customer.accessToken]) {
+        const response = await t.request('GET', '/health/ready', { token });
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({ status: 'ok' });
+      }
     });
   });
 
@@ -114,6 +123,13 @@ describe('observability', () => {
       });
     });
 
+    it('ties every line written while handling a request to its request id, not only the request line', async () => {
+      await t.request('POST', '/v1/auth/login', { body: { email: customer.email, password: 'wrong-password-1' }, headers: { 'x-request-id': 'log-inside-1' } });
+      await vi.waitFor(() => expect(logs.lines.find((line) => line.event === 'login.failed' && line.requestId === 'log-inside-1')).toMatchObject({ level: 'warn' }));
+      // Outside any request (start-up, timers) lines carry no request id.
+      expect(logs.lines.filter((line) => line.event === 'login.failed' && line.requestId === undefined)).toEqual([]);
+    });
+
     it('logs failures too, without a user for anonymous callers', async () => {
       await t.request('GET', '/v1/users/some-id', { headers: { 'x-request-id': 'log-anon-1' } });
       await vi.waitFor(() => expect(logs.requestLines('log-anon-1')).toHaveLength(1));
@@ -150,15 +166,15 @@ describe('readiness during a database outage', () => {
     database.env.DATABASE_URL = viaProxy.toString();
     const t = await startTestApp({}, { database });
     try {
-      expect((await t.request('GET', '/health/ready')).status).toBe(200);
+      expect((await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN })).status).toBe(200);
 
       await proxy.cut();
-      const down = await t.request('GET', '/health/ready');
+      const down = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expectProblem(down, 503, '/health/ready');
       expect(down.body.checks).toMatchObject({ database: { status: 'down' }, disk: { status: 'up' }, heap: { status: 'up' } });
 
       await proxy.open();
-      const up = await t.request('GET', '/health/ready');
+      const up = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expect(up.status).toBe(200);
       expect(up.body.details.database.status).toBe('up');
     } finally {

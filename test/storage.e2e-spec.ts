@@ -8,7 +8,7 @@ import { ImageProcessor } from '../src/media/image-processor';
 import { ImageStore } from '../src/media/image-store.service';
 import { StorageService } from '../src/storage/storage.service';
 import { expectProblem } from './support/problem';
-import { startTestApp } from './support/test-app';
+import { startTestApp, TEST_METRICS_TOKEN } from './support/test-app';
 
 // @20minutes/s3rver (a maintained fork of s3rver, Node >= 20) ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,7 +28,7 @@ describe('storage in the application', () => {
       expect(await storage.getBytes('products/p1/original.png')).toEqual({ bytes: Buffer.from('png bytes'), contentType: 'image/png' });
       expect(t.get(ImageProcessor)).toBeInstanceOf(ImageProcessor);
       expect(t.get(ImageStore)).toBeInstanceOf(ImageStore);
-      const ready = await t.request('GET', '/health/ready');
+      const ready = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expect(ready.status).toBe(200);
       expect(ready.body.details.storage).toBeUndefined();
     } finally {
@@ -51,12 +51,12 @@ describe('storage in the application', () => {
       S3_SECRET_ACCESS_KEY: 'S3RVER',
     });
     try {
-      const up = await t.request('GET', '/health/ready');
+      const up = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expect(up.status).toBe(200);
       expect(up.body.details.storage).toMatchObject({ status: 'up' });
 
       await server.close();
-      const down = await t.request('GET', '/health/ready');
+      const down = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expectProblem(down, 503, '/health/ready');
       expect(down.body.checks).toMatchObject({ storage: { status: 'down' }, database: { status: 'up' } });
     } finally {

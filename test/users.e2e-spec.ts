@@ -295,22 +295,33 @@ describe('users', () => {
       expectProblem(await setRoles(admin.id, ['support']), 422);
       expect((await getUser(admin.id, admin.accessToken)).headers.get('etag')).toBe(unchanged.headers.get('etag'));
 
-      // Keeping admin among other roles is fine.
+      // Keeping admin among other roles is fine; the admin's own token, issued with the old roles, is revoked.
       const kept = await setRoles(admin.id, ['admin', 'support']);
       expect(kept.status).toBe(200);
       expect(kept.body.roles).toEqual(['admin', 'support']);
+      expectProblem(await getUser(admin.id, admin.accessToken), 401);
+      const refreshed = await t.request('POST', '/v1/auth/refresh', { body: { refreshToken: admin.refreshToken } });
+      expect(refreshed.status).toBe(200);
+      expect(jwtClaims(refreshed.body.accessToken).roles).toEqual(['admin', 'support']);
+      admin = { ...admin, accessToken: refreshed.body.accessToken, refreshToken: refreshed.body.refreshToken };
+      expect((await getUser(admin.id, admin.accessToken)).status).toBe(200);
     });
 
-    it('stops a demoted admin from changing roles with the admin token issued before', async () => {
+    it('revokes a demoted admin\'s access token at once, and the roles held now are checked as well', async () => {
       const deputy = await signUp(t, [Role.Admin]);
       const target = await signUp(t);
       expect((await setRoles(deputy.id, ['customer'])).status).toBe(200);
 
-      // The deputy's access token still says admin; the service checks the roles held now.
+      // The deputy's access token still says admin, but it was revoked by the roles change.
       expect(jwtClaims(deputy.accessToken).roles).toEqual(['admin']);
-      expectProblem(await setRoles(deputy.id, ['admin'], deputy.accessToken), 403);
-      expectProblem(await setRoles(target.id, ['support'], deputy.accessToken), 403);
+      expectProblem(await setRoles(deputy.id, ['admin'], deputy.accessToken), 401);
+      expectProblem(await setRoles(target.id, ['support'], deputy.accessToken), 401);
       expect((await getUser(target.id, admin.accessToken)).body.roles).toEqual(['customer']);
+
+      // A token refreshed after the change carries the new roles and gets 403.
+      const refreshed = await t.request('POST', '/v1/auth/refresh', { body: { refreshToken: deputy.refreshToken } });
+      expect(jwtClaims(refreshed.body.accessToken).roles).toEqual(['customer']);
+      expectProblem(await setRoles(target.id, ['support'], refreshed.body.accessToken), 403);
     });
   });
 });

@@ -5,8 +5,9 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { timingSafeEqual } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError } from '../common/problem/app-error';
+import { AppError, ForbiddenError, UnauthorizedError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
+import { AccessRevocations } from './access-revocations.service';
 import { accessRuleOf } from './decorators';
 import { bearerTokenOf } from './jwt.strategy';
 import { Permission } from './permissions';
@@ -29,6 +30,7 @@ const VERIFIED_TOKENS_MAX = 10_000;
  * Passport (JwtStrategy) verifies access tokens. A token it accepted is remembered, keyed by its
  * full text, until its `exp`: the same bytes verify the same way until then, so a repeat skips
  * the signature check and passport's machinery, which were most of the guard's cost per request.
+ * Revocation (sign-out, a roles change) is checked on every request, cached or not.
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
@@ -39,6 +41,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly jwt: JwtService,
+    private readonly revocations: AccessRevocations,
   ) {
     super();
   }
@@ -66,6 +69,7 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser = Principal>(error: unknown, user: TUser | false, info: unknown): TUser {
+    if (error instanceof AppError) throw error;
     if (error || !user) {
       const reason = info instanceof Error ? info.name : '';
       throw new UnauthorizedError(
@@ -83,12 +87,19 @@ export class AccessGuard extends AuthGuard('jwt') {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerTokenOf(request.headers.authorization);
     const known = token === undefined ? undefined : this.verified.get(token);
-    if (known && Date.now() < known.expiresAtMs) return { ...known.principal };
+    if (known && Date.now() < known.expiresAtMs) return this.unlessRevoked({ ...known.principal });
     await super.canActivate(context);
-    const principal = request.user as Principal;
+    const principal = this.unlessRevoked(request.user as Principal);
     const exp = token === undefined ? undefined : this.jwt.decode<{ exp?: unknown } | null>(token)?.exp;
     if (token !== undefined && typeof exp === 'number') {
       this.verified.set(token, { principal, expiresAtMs: exp * 1000 }, { ttl: Math.max(1, exp * 1000 - Date.now()) });
+    }
+    return principal;
+  }
+
+  private unlessRevoked(principal: Principal): Principal {
+    if (this.revocations.isRevoked(principal)) {
+      throw new UnauthorizedError('The access token was revoked (signed out, or the account\'s roles changed); sign in or refresh.');
     }
     return principal;
   }

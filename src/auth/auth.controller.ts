@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, Post, Res, SetMetadata } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Ip, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses } from '../common/problem/problem.openapi';
-import { STRICT_THROTTLE } from '../common/throttling/throttling';
+import { ApiProblemResponses, problemResponse } from '../common/problem/problem.openapi';
+import { AuthRateLimit } from '../common/throttling/throttling';
 import { UserDto } from '../users/dto/user.dto';
 import { AuthService } from './auth.service';
 import { Public } from './decorators';
@@ -11,7 +11,7 @@ import { LoginDto, RefreshTokenDto, RegisterDto, TokenPairDto } from './dto/auth
 @ApiTags('Auth')
 @Controller({ path: 'auth', version: '1' })
 @Public()
-@SetMetadata(STRICT_THROTTLE, true)
+@AuthRateLimit()
 @ApiProblemResponses(400, 413, 415, 429)
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -20,14 +20,23 @@ export class AuthController {
   @ApiOperation({
     operationId: 'register',
     summary: 'Create a customer account',
-    description: 'The account gets the `customer` role. Sign in afterwards with `login`.',
+    description:
+      'The account gets the `customer` role. Sign in afterwards with `login`.\n\n' +
+      'So that registering does not reveal who has an account, an email address that already has one gets the same answer ' +
+      'as a new one (201, with a fresh id that belongs to no account) and the existing account is left unchanged. Until the ' +
+      'owner is told by mail (planned), this has two costs: signing in with the password just sent fails, which still hints ' +
+      'that the address was taken, and someone who registers twice is not told that they already have an account.',
   })
   @ApiCreatedResponse({
     type: UserDto,
-    description: 'The account was created.',
+    description: 'The account was created, or the email address already had one (the answer is the same; see the description).',
     headers: { Location: { description: 'Where the account can be read once signed in.', schema: { type: 'string', format: 'uri-reference', maxLength: 200, example: '/v1/me' } } },
   })
-  @ApiProblemResponses(409)
+  // API v1 promised a 409 for a taken email; removing it from the contract would take API v2.
+  @ApiResponse({
+    status: 409,
+    ...problemResponse(409, { description: 'No longer answered: an email address that already has an account gets 201 (see the description).' }),
+  })
   async register(@Body() body: RegisterDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserDto> {
     const user = await this.auth.register(body);
     void reply.header('location', '/v1/me');
@@ -39,12 +48,17 @@ export class AuthController {
   @ApiOperation({
     operationId: 'login',
     summary: 'Sign in with email and password',
-    description: 'Returns a short-lived access token and a refresh token. Wrong credentials answer 401 without saying which part was wrong.',
+    description:
+      'Returns a short-lived access token and a refresh token. Wrong credentials answer 401 without saying which part was wrong. ' +
+      'Failed attempts are counted per account and client address: after a few, each further attempt must wait a growing ' +
+      'delay, then the account is locked for this address for a while (429 with Retry-After); the account as a whole locks only ' +
+      'after many failures from many addresses, and not for addresses that signed in to it before. A successful sign-in resets ' +
+      'the counts.',
   })
   @ApiOkResponse({ type: TokenPairDto, description: 'Signed in.' })
   @ApiProblemResponses(401)
-  login(@Body() body: LoginDto): Promise<TokenPairDto> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenPairDto> {
+    return this.auth.login(body, address);
   }
 
   @Post('refresh')

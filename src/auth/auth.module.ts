@@ -6,17 +6,20 @@ import { CartsModule } from '../carts/carts.module';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AccessGuard } from './access.guard';
+import { AccessRevocationsModule } from './access-revocations.module';
 import { AdminBootstrap } from './admin.bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { JwtStrategy, signingKeyOf } from './jwt.strategy';
+import { LoginAttempts } from './login-attempts';
 import { PasswordService } from './password.service';
 import { RefreshTokenService } from './refresh-token.service';
 
 @Module({
   imports: [
     UsersModule,
+    AccessRevocationsModule,
     CartsModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshToken]),
@@ -29,7 +32,7 @@ import { RefreshTokenService } from './refresh-token.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, RefreshTokenService, JwtStrategy, AccessGuard, AdminBootstrap],
+  providers: [AuthService, PasswordService, RefreshTokenService, JwtStrategy, AccessGuard, AdminBootstrap, LoginAttempts],
   exports: [AccessGuard, AdminBootstrap],
 })
 export class AuthModule {}

@@ -8,6 +8,8 @@ export interface Principal {
   userId?: string;
   /** The refresh-token family the access token was issued from. */
   sessionId?: string;
+  /** The account's version when the access token was issued; a later roles change revokes the token. */
+  userVersion?: number;
   roles: Role[];
   permissions: ReadonlySet<Permission>;
 }

@@ -32,13 +32,13 @@ describe('loadConfig', () => {
   it('reads and converts the variables it is given, treating blank ones as unset', () => {
     const config = loadConfig({
       PORT: '8080',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
       CORS_ORIGINS: ' https://a.example , https://b.example,',
       DATABASE_URL: 'mysql://app:secret@db.internal:3306/emporium',
       DATABASE_LOCK_TIMEOUT_SECONDS: '5',
       HOST: '',
     });
-    expect(config.http).toMatchObject({ port: 8080, trustProxy: true, host: '0.0.0.0', corsOrigins: ['https://a.example', 'https://b.example'] });
+    expect(config.http).toMatchObject({ port: 8080, trustProxy: 1, host: '0.0.0.0', corsOrigins: ['https://a.example', 'https://b.example'] });
     expect(config.database).toMatchObject({ url: 'mysql://app:secret@db.internal:3306/emporium', lockTimeoutSeconds: 5 });
   });
 
@@ -52,7 +52,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: expected a redis:// or rediss:// URL'],
     [{ CACHE_TTL_SECONDS: '0' }, 'CACHE_TTL_SECONDS: expected at least 1'],
     [{ DATABASE_LOCK_TIMEOUT_SECONDS: '0' }, 'DATABASE_LOCK_TIMEOUT_SECONDS: expected at least 1'],
-    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY: expected true or false'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY: expected false, a hop count or a comma-separated list of proxy addresses/CIDR ranges (not yes)'],
+    [{ TRUST_PROXY: '10.0.0.0/33,loopback' }, 'TRUST_PROXY: expected false, a hop count or a comma-separated list of proxy addresses/CIDR ranges (not 10.0.0.0/33)'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET: expected at least 32 characters'],
   ])('rejects %j naming the variable and what it expects', (raw, problem) => {
     const error = configErrorOf(raw);
@@ -62,7 +63,7 @@ describe('loadConfig', () => {
 
   it('reads the Redis and cache settings, with Redis off by default', () => {
     expect(loadConfig({})).toMatchObject({
-      redis: { url: undefined, keyPrefix: 'emporium:', commandTimeoutMs: 2000 },
+      redis: { url: undefined, keyPrefix: 'emporium:', commandTimeoutMs: 500 },
       cache: { ttlSeconds: 60, maxEntries: 10_000 },
     });
     const config = loadConfig({ REDIS_URL: 'rediss://:secret@cache.internal:6380/2', REDIS_KEY_PREFIX: 'shop:', CACHE_TTL_SECONDS: '30' });
@@ -86,6 +87,48 @@ describe('loadConfig', () => {
     expect(configErrorOf({ ADMIN_PASSWORD: 'long-enough-password' }).problems).toEqual(['ADMIN_EMAIL: ADMIN_EMAIL and ADMIN_PASSWORD go together']);
     const config = loadConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'long-enough-password' });
     expect(config.auth.admin).toEqual({ email: 'admin@example.com', password: 'long-enough-password' });
+  });
+
+  it('trusts X-Forwarded-For only from a hop count or listed proxies, and refuses TRUST_PROXY=true saying why', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback,::1,fd00::/8' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '::1',
+      'fd00::/8',
+    ]);
+    const [problem] = configErrorOf({ TRUST_PROXY: 'true' }).problems;
+    expect(problem).toMatch(/^TRUST_PROXY: true is refused: it would take the client address from any X-Forwarded-For a client writes/);
+  });
+
+  it('enables the test payment provider outside production only, and refuses it in production unless explicitly allowed', () => {
+    const secret = 'a-production-secret-of-32-chars!!';
+    expect(loadConfig({}).payments.providers).toEqual(['test']);
+    expect(loadConfig({ PAYMENTS_PROVIDERS: '' }).payments.providers).toEqual(['test']);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).payments.providers).toEqual([]);
+    const [problem] = configErrorOf({ NODE_ENV: 'production', JWT_SECRET: secret, PAYMENTS_PROVIDERS: 'test' }).problems;
+    expect(problem).toMatch(/^PAYMENTS_PROVIDERS: the test provider marks orders paid without taking money .* PAYMENTS_TEST_PROVIDER_IN_PRODUCTION=true/);
+    const allowed = loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, PAYMENTS_PROVIDERS: 'test', PAYMENTS_TEST_PROVIDER_IN_PRODUCTION: 'true' });
+    expect(allowed.payments.providers).toEqual(['test']);
+    expect(configErrorOf({ PAYMENTS_PROVIDERS: 'test,paypal' }).problems).toEqual(['PAYMENTS_PROVIDERS: unknown provider paypal; known: test']);
+  });
+
+  it('keeps the first reservation no longer than the full one', () => {
+    expect(loadConfig({}).checkout).toMatchObject({ reservationTtlSeconds: 900, initialReservationSeconds: 300 });
+    expect(loadConfig({ CHECKOUT_RESERVATION_TTL_SECONDS: '120' }).checkout.initialReservationSeconds).toBe(120);
+    expect(configErrorOf({ CHECKOUT_RESERVATION_TTL_SECONDS: '120', CHECKOUT_INITIAL_RESERVATION_SECONDS: '300' }).problems).toEqual([
+      'CHECKOUT_INITIAL_RESERVATION_SECONDS: expected at most CHECKOUT_RESERVATION_TTL_SECONDS (120)',
+    ]);
+  });
+
+  it('serves the API docs by default outside production only (DOCS_ENABLED)', () => {
+    const secret = 'a-production-secret-of-32-chars!!';
+    expect(loadConfig({}).http.docsEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).http.docsEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);
   });
 
   it('seeds demo data by default outside production only (SEED_DEMO_DATA)', () => {

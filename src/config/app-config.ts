@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -22,6 +23,50 @@ const csv = z
       .filter(Boolean),
   );
 
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which connecting peers are proxies whose X-Forwarded-For is believed: none (`false`), the
+ * nearest N hops, or the listed addresses and CIDR ranges. `true` (every peer) is refused: a client
+ * talking to the app directly could then write any address it likes into the header.
+ */
+const trustProxy = z
+  .string()
+  .transform((value, ctx): false | number | string[] => {
+    const text = value.trim();
+    if (text === 'false' || text === '0') return false;
+    if (/^\d+$/.test(text)) return Number(text);
+    if (text === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'true is refused: it would take the client address from any X-Forwarded-For a client writes. Give the number of ' +
+          'proxies in front of the app (e.g. 1) or their addresses/CIDR ranges (e.g. 10.0.0.0/8,loopback)',
+      });
+      return z.NEVER;
+    }
+    const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+    if (entries.length === 0 || bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, a hop count or a comma-separated list of proxy addresses/CIDR ranges (not ${bad.join(', ') || 'empty'})`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 /**
  * Every environment variable Emporium reads, with its default. `.env.example` and the README's
  * configuration table describe the same list.
@@ -31,7 +76,7 @@ export const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(0, 65535).default(3000),
-    TRUST_PROXY: bool.default(false),
+    TRUST_PROXY: trustProxy.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     DATABASE_URL: z
@@ -43,6 +88,7 @@ export const envSchema = z
     DATABASE_SLOW_QUERY_MS: int(1, 600_000).default(500),
     DATABASE_TRANSACTION_RETRIES: int(0, 10).default(3),
     DATABASE_LOCK_TIMEOUT_SECONDS: int(1, 3600).default(10),
+    DATABASE_STARTUP_TIMEOUT_SECONDS: int(1, 3600).default(60),
 
     JWT_SECRET: z.string().min(32, { error: 'expected at least 32 characters' }).optional(),
     JWT_ISSUER: z.string().min(1).default('emporium'),
@@ -58,12 +104,19 @@ export const envSchema = z
     THROTTLE_TTL_SECONDS: int(1, 86_400).default(60),
     THROTTLE_LIMIT: int(1, 1_000_000).default(600),
     AUTH_THROTTLE_LIMIT: int(1, 1_000_000).default(20),
+    THROTTLE_ACCOUNT_LIMIT: int(1, 1_000_000).default(600),
+    LOGIN_DELAY_AFTER_FAILURES: int(1, 1000).default(3),
+    LOGIN_LOCK_AFTER_FAILURES: int(1, 1000).default(10),
+    LOGIN_ACCOUNT_LOCK_AFTER_FAILURES: int(1, 100_000).default(100),
+    LOGIN_LOCK_SECONDS: int(1, 86_400).default(900),
+    LOGIN_FAILURE_WINDOW_SECONDS: int(60, 30 * 86_400).default(3600),
+    DOCS_ENABLED: bool.optional(),
 
     REDIS_URL: z
       .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
       .optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('emporium:'),
-    REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(2000),
+    REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(500),
     CACHE_TTL_SECONDS: int(1, 86_400).default(60),
     CACHE_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
 
@@ -94,14 +147,26 @@ export const envSchema = z
     /** Unset: true outside production. Seeds a small demo catalog at start-up while the catalog is empty. */
     SEED_DEMO_DATA: bool.optional(),
 
-    CART_MAX_LINE_QUANTITY: int(1, 1_000_000).default(99),
+    CART_MAX_LINE_QUANTITY: int(1, 1_000_000).default(20),
     CART_MAX_LINES: int(1, 10_000).default(100),
     CART_GUEST_TTL_DAYS: int(1, 365).default(30),
     CHECKOUT_RESERVATION_TTL_SECONDS: int(1, 7 * 86_400).default(900),
+    /** Unset: 300 s, or CHECKOUT_RESERVATION_TTL_SECONDS when that is shorter. */
+    CHECKOUT_INITIAL_RESERVATION_SECONDS: int(1, 7 * 86_400).optional(),
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_ADDRESS: int(1, 1_000_000).default(10),
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_EMAIL: int(1, 1_000_000).default(3),
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_CUSTOMER: int(1, 1_000_000).default(3),
+    CHECKOUT_MAX_RESERVED_UNITS_PER_ADDRESS: int(1, 100_000_000).default(200),
+    CHECKOUT_MAX_RESERVED_UNITS_PER_EMAIL: int(1, 100_000_000).default(60),
+    CHECKOUT_MAX_RESERVED_UNITS_PER_CUSTOMER: int(1, 100_000_000).default(60),
     ORDER_SWEEP_INTERVAL_MS: int(0, 86_400_000).default(30_000),
     PRICES_INCLUDE_TAX: bool.default(false),
     IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
     IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: int(1, 3600).default(60),
+    /** Unset: `test` outside production, none in production. */
+    PAYMENTS_PROVIDERS: csv.optional(),
+    PAYMENTS_TEST_PROVIDER_IN_PRODUCTION: bool.default(false),
+    PAYMENTS_ATTEMPT_TIMEOUT_SECONDS: int(5, 3600).default(120),
     PAYMENTS_TEST_WEBHOOK_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
     PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: int(1, 86_400).default(300),
     PAYMENTS_TEST_FAILURE_DELAY_MS: int(0, 60_000).default(2000),
@@ -115,6 +180,27 @@ export const envSchema = z
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' });
     }
+    if (env.CHECKOUT_INITIAL_RESERVATION_SECONDS !== undefined && env.CHECKOUT_INITIAL_RESERVATION_SECONDS > env.CHECKOUT_RESERVATION_TTL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CHECKOUT_INITIAL_RESERVATION_SECONDS'],
+        message: `expected at most CHECKOUT_RESERVATION_TTL_SECONDS (${env.CHECKOUT_RESERVATION_TTL_SECONDS})`,
+      });
+    }
+    for (const name of paymentProvidersOf(env)) {
+      if (!PAYMENT_PROVIDER_NAMES.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['PAYMENTS_PROVIDERS'], message: `unknown provider ${name}; known: ${PAYMENT_PROVIDER_NAMES.join(', ')}` });
+      }
+    }
+    if (env.NODE_ENV === 'production' && paymentProvidersOf(env).includes('test') && !env.PAYMENTS_TEST_PROVIDER_IN_PRODUCTION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENTS_PROVIDERS'],
+        message:
+          'the test provider marks orders paid without taking money (tok_success), so it is refused in production; ' +
+          'remove it, or set PAYMENTS_TEST_PROVIDER_IN_PRODUCTION=true if this really is a test deployment',
+      });
+    }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',
@@ -125,6 +211,16 @@ export const envSchema = z
   });
 
 export type Env = z.input<typeof envSchema>;
+
+/** The payment providers this build contains; PAYMENTS_PROVIDERS enables some of them. */
+export const PAYMENT_PROVIDER_NAMES: readonly string[] = ['test'];
+
+type ParsedEnv = Pick<z.output<typeof envSchema>, 'PAYMENTS_PROVIDERS' | 'NODE_ENV'>;
+
+/** PAYMENTS_PROVIDERS, or its default: the test provider outside production, nothing in production. */
+function paymentProvidersOf(env: ParsedEnv): string[] {
+  return env.PAYMENTS_PROVIDERS ?? (env.NODE_ENV === 'production' ? [] : ['test']);
+}
 
 function toAppConfig(env: z.output<typeof envSchema>) {
   return {
@@ -138,6 +234,8 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      /** Serve the Swagger UI and the document at /docs (on by default outside production). */
+      docsEnabled: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
     },
     log: { level: env.LOG_LEVEL },
     database: {
@@ -148,6 +246,8 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       slowQueryMs: env.DATABASE_SLOW_QUERY_MS,
       transactionRetries: env.DATABASE_TRANSACTION_RETRIES,
       lockTimeoutSeconds: env.DATABASE_LOCK_TIMEOUT_SECONDS,
+      /** How long start-up waits for the database to answer, and for another instance's migrations. */
+      startupTimeoutSeconds: env.DATABASE_STARTUP_TIMEOUT_SECONDS,
     },
     auth: {
       /** Outside production it may be left unset: then a random secret per boot, and tokens die with the process. */
@@ -162,6 +262,15 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       ttlSeconds: env.THROTTLE_TTL_SECONDS,
       limit: env.THROTTLE_LIMIT,
       authLimit: env.AUTH_THROTTLE_LIMIT,
+      accountLimit: env.THROTTLE_ACCOUNT_LIMIT,
+    },
+    /** Failed sign-ins: counted per account and address pair, and per account (see LoginAttempts). */
+    login: {
+      delayAfterFailures: env.LOGIN_DELAY_AFTER_FAILURES,
+      lockAfterFailures: env.LOGIN_LOCK_AFTER_FAILURES,
+      accountLockAfterFailures: env.LOGIN_ACCOUNT_LOCK_AFTER_FAILURES,
+      lockSeconds: env.LOGIN_LOCK_SECONDS,
+      failureWindowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
     },
     /** Unset url: no Redis; cache and rate limits stay in this process. */
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS },
@@ -199,6 +308,14 @@ function toAppConfig(env: z.output<typeof envSchema>) {
     },
     checkout: {
       reservationTtlSeconds: env.CHECKOUT_RESERVATION_TTL_SECONDS,
+      /** How long a new order holds its stock until a payment is attempted, which extends it to reservationTtlSeconds. */
+      initialReservationSeconds: env.CHECKOUT_INITIAL_RESERVATION_SECONDS ?? Math.min(300, env.CHECKOUT_RESERVATION_TTL_SECONDS),
+      /** Caps on what unpaid orders may hold at once, per client address, per email and per customer. */
+      unpaidLimits: {
+        address: { orders: env.CHECKOUT_MAX_UNPAID_ORDERS_PER_ADDRESS, units: env.CHECKOUT_MAX_RESERVED_UNITS_PER_ADDRESS },
+        email: { orders: env.CHECKOUT_MAX_UNPAID_ORDERS_PER_EMAIL, units: env.CHECKOUT_MAX_RESERVED_UNITS_PER_EMAIL },
+        customer: { orders: env.CHECKOUT_MAX_UNPAID_ORDERS_PER_CUSTOMER, units: env.CHECKOUT_MAX_RESERVED_UNITS_PER_CUSTOMER },
+      },
       /** 0 turns the sweeper off in this process (another instance may run it). */
       sweepIntervalMs: env.ORDER_SWEEP_INTERVAL_MS,
       /** true: catalog prices are gross and tax is the part they contain; false: tax is added on top. */
@@ -210,6 +327,10 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       lockTimeoutSeconds: env.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS,
     },
     payments: {
+      /** The enabled providers, by name. */
+      providers: paymentProvidersOf(env),
+      /** A payment attempt that has not finished after this long (its process died) no longer blocks another. */
+      attemptTimeoutSeconds: env.PAYMENTS_ATTEMPT_TIMEOUT_SECONDS,
       /** Unset: a random secret per boot, so set it when several instances receive webhooks. */
       testWebhookSecret: env.PAYMENTS_TEST_WEBHOOK_SECRET ?? randomBytes(32).toString('base64url'),
       webhookToleranceSeconds: env.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,

@@ -4,6 +4,7 @@ import { ProductImage } from '../catalog/entities/product-image.entity';
 import { ProductCategory } from '../catalog/entities/product-category.entity';
 import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product } from '../catalog/entities/product.entity';
+import { AccessRevocation } from '../auth/entities/access-revocation.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { CUSTOMERS_ENTITIES } from '../customers/entities';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
@@ -18,6 +19,7 @@ export const ALL_ENTITIES = [
   User,
   UserRole,
   RefreshToken,
+  AccessRevocation,
   Category,
   Product,
   ProductVariant,

@@ -9,10 +9,12 @@ import {
   MemoryHealthIndicator,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
+import { Permission } from '../auth/permissions';
+import { OptionalPrincipal, type Principal } from '../auth/principal';
 import { AppError } from '../common/problem/app-error';
-import { ApiProblemResponse } from '../common/problem/problem.openapi';
+import { ApiProblemResponse, ApiProblemResponses } from '../common/problem/problem.openapi';
+import { SkipRateLimit } from '../common/throttling/throttling';
 import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { StorageService } from '../storage/storage.service';
@@ -22,13 +24,18 @@ class DependencyUnavailableError extends AppError {
   readonly status = 503;
   readonly type = 'unavailable';
   readonly title = 'Service Unavailable';
+  override readonly retryAfterSeconds = 5;
 }
+
+type RedisState = { status: 'up'; responseTime: number } | { status: 'down'; message: string };
 
 /** Probes for orchestrators: liveness (the process answers) and readiness (its dependencies do). */
 @ApiTags('Health')
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 @Public()
-@SkipThrottle()
+@SkipRateLimit()
+// A query string that is not percent-encoded UTF-8 is refused before any route runs.
+@ApiProblemResponses(400)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -54,12 +61,19 @@ export class HealthController {
   }
 
   @Get('ready')
+  @Public({ identifyCaller: true })
   @ApiOperation({
     operationId: 'checkReadiness',
-    summary: 'Readiness: database (and Redis) reachable, disk and heap within limits',
-    description: 'Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes.',
+    summary: 'Readiness: database reachable, disk and heap within limits; Redis reported',
+    description:
+      'Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes. Redis (with REDIS_URL) ' +
+      'does not fail the probe: while it is unreachable the instance serves with in-process fallbacks and the status is ' +
+      '`degraded`, so a Redis outage does not take every instance out of the load balancer at once. The outcome of each ' +
+      'check (`info`, `error`, `details`, and `checks` on a 503) is shown only to callers holding `metrics:read` (the ' +
+      'METRICS_TOKEN, managers, admins); anyone else gets the status alone, since versions, timings and error messages help an attacker.',
+    security: [{}, { bearer: [] }],
   })
-  @ApiOkResponse({ type: HealthDto, description: 'Every dependency is available.' })
+  @ApiOkResponse({ type: HealthDto, description: 'The instance can serve: `ok`, or `degraded` while Redis is unreachable.' })
   @ApiProblemResponse(503, ReadinessProblemDto, 'A dependency is unavailable (`checks` says which), or the probe timed out.', {
     type: 'urn:emporium:problem:unavailable',
     title: 'Service Unavailable',
@@ -68,28 +82,51 @@ export class HealthController {
     checks: { database: { status: 'down', message: 'timeout of 1500ms exceeded' }, disk: { status: 'up' }, heap: { status: 'up' } },
   })
   @HealthCheck({ swaggerDocumentation: false })
-  async ready(): Promise<HealthCheckResult> {
+  async ready(@OptionalPrincipal() caller: Principal | undefined): Promise<Record<string, unknown>> {
     const { health } = this.config;
-    try {
-      return await this.health.check([
-        () => this.db.pingCheck('database', { timeout: health.dbTimeoutMs }),
-        () => this.disk.checkStorage('disk', { path: process.cwd(), thresholdPercent: health.diskThreshold }),
-        () => this.memory.checkHeap('heap', health.heapLimitBytes),
-        ...this.redisCheck(),
-        ...this.storageCheck(),
-      ]);
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableException)) throw error;
-      const checks = (error.getResponse() as { details?: unknown }).details;
+    const detailed = caller?.permissions.has(Permission.MetricsRead) === true;
+    const [checked, redis] = await Promise.all([
+      this.health
+        .check([
+          () => this.db.pingCheck('database', { timeout: health.dbTimeoutMs }),
+          () => this.disk.checkStorage('disk', { path: process.cwd(), thresholdPercent: health.diskThreshold }),
+          () => this.memory.checkHeap('heap', health.heapLimitBytes),
+          ...this.storageCheck(),
+        ])
+        .catch((error: unknown) => {
+          if (error instanceof ServiceUnavailableException) return error;
+          throw error;
+        }),
+      this.redisState(),
+    ]);
+    const withRedis = (checks: Record<string, unknown> | undefined) => ({ ...checks, ...(redis ? { redis } : {}) });
+    if (checked instanceof ServiceUnavailableException) {
+      if (!detailed) throw new DependencyUnavailableError('A dependency is unavailable.');
+      const checks = withRedis((checked.getResponse() as { details?: Record<string, unknown> }).details);
       throw new DependencyUnavailableError('A dependency is unavailable; see checks.', { checks });
     }
+    const status = redis?.status === 'down' ? 'degraded' : 'ok';
+    if (!detailed) return { status };
+    const up = redis?.status === 'up' ? { redis } : {};
+    const down = redis?.status === 'down' ? { redis } : {};
+    return { status, info: { ...checked.info, ...up }, error: { ...checked.error, ...down }, details: withRedis(checked.details) };
   }
 
-  /** With REDIS_URL set: a PING within HEALTH_DB_TIMEOUT_MS (cache and rate limits depend on it). */
-  private redisCheck() {
-    const client = this.redis.client;
-    if (!client) return [];
-    return [() => this.indicators.check('redis').attempt(async () => void (await client.ping())).withTimeout(this.config.health.dbTimeoutMs)];
+  /**
+   * With REDIS_URL set: a PING within HEALTH_DB_TIMEOUT_MS through the circuit breaker; while the
+   * circuit is open, `down` with the reason, without waiting on the network.
+   */
+  private async redisState(): Promise<RedisState | undefined> {
+    if (!this.redis.client) return undefined;
+    const outage = this.redis.outage;
+    if (outage) return { status: 'down', message: `unreachable since ${new Date(outage.since).toISOString()} (${outage.reason}); using in-process fallbacks` };
+    const started = performance.now();
+    try {
+      await this.redis.run((client) => client.ping());
+      return { status: 'up', responseTime: Math.round((performance.now() - started) * 100) / 100 };
+    } catch (error) {
+      return { status: 'down', message: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   /** With STORAGE_DRIVER=s3: a HeadBucket within HEALTH_DB_TIMEOUT_MS (local disk is covered by the disk check). */

@@ -42,29 +42,29 @@ export class HealthChecksDto {
 }
 
 /** Outcome of the checks, as Terminus reports it. */
-@ApiSchema({ description: 'A passing probe: every check it ran is up.' })
+@ApiSchema({ description: 'A passing probe: every check it ran is up. Readiness shows the checks only to callers holding `metrics:read`.' })
 export class HealthDto {
-  /** `ok` when every check passed. */
-  @ApiProperty({ enum: ['ok'], enumName: 'HealthStatus', example: 'ok' })
-  status: 'ok';
+  /** `ok` when every check passed; `degraded` while Redis is unreachable (the instance serves with in-process fallbacks). */
+  @ApiProperty({ enum: ['ok', 'degraded'], enumName: 'HealthStatus', example: 'ok' })
+  status: 'ok' | 'degraded';
 
   /** The checks that passed. */
-  @ApiProperty({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
-  info: HealthChecksDto;
+  @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  info?: HealthChecksDto;
 
-  /** The checks that failed; empty on a passing probe. */
-  @ApiProperty({ type: HealthChecksDto, example: {} })
-  error: HealthChecksDto;
+  /** The checks that failed: empty, or `redis` while the instance is degraded. */
+  @ApiPropertyOptional({ type: HealthChecksDto, example: {} })
+  error?: HealthChecksDto;
 
   /** Every check with its outcome. */
-  @ApiProperty({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
-  details: HealthChecksDto;
+  @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  details?: HealthChecksDto;
 }
 
 /** The readiness problem: which dependency is down. */
 @ApiSchema({ description: 'A failed readiness probe: a problem document whose `checks` member lists every check with its outcome.' })
 export class ReadinessProblemDto extends ProblemDto {
-  /** Every check with its outcome; absent when the probe itself timed out. */
+  /** Every check with its outcome; shown to callers holding `metrics:read` only, and absent when the probe itself timed out. */
   @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'down', message: 'timeout of 1500ms exceeded' }, disk: { status: 'up' }, heap: { status: 'up' } } })
   checks?: HealthChecksDto;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { AccessRevocations } from '../auth/access-revocations.service';
 import { Permission, permissionsOf, Role } from '../auth/permissions';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RuleViolationError } from '../common/problem/app-error';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
@@ -40,9 +41,18 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(UserRole) private readonly userRoles: Repository<UserRole>,
     private readonly tx: TransactionService,
+    private readonly revocations: AccessRevocations,
   ) {}
 
-  async create(input: { email: string; name?: string | null; passwordHash: string; roles: Role[] }): Promise<UserDto> {
+  /**
+   * An email that already has an account is a ConflictError, unless `concealExisting` is set: then
+   * nothing is written and the answer is the account that would have been created, so a public
+   * caller cannot learn which addresses are registered.
+   */
+  async create(
+    input: { email: string; name?: string | null; passwordHash: string; roles: Role[] },
+    options: { concealExisting?: boolean } = {},
+  ): Promise<UserDto> {
     const now = new Date();
     const row = { id: uuidv7(), email: input.email.trim(), name: input.name ?? null, version: 1, createdAt: now, updatedAt: now };
     try {
@@ -51,20 +61,27 @@ export class UsersService {
         await manager.insert(UserRole, input.roles.map((role) => ({ userId: row.id, role })));
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('An account with this email address already exists.');
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      if (!options.concealExisting) throw new ConflictError('An account with this email address already exists.');
     }
     return toDto(row, input.roles);
   }
 
   /** What signing in needs; undefined when no account has this email. */
-  async findCredentials(email: string): Promise<{ id: string; passwordHash: string; roles: Role[] } | undefined> {
+  async findCredentials(email: string): Promise<{ id: string; passwordHash: string; roles: Role[]; version: number } | undefined> {
     const row = await this.users
       .createQueryBuilder('u')
-      .select(['u.id', 'u.passwordHash'])
+      .select(['u.id', 'u.passwordHash', 'u.version'])
       .where('u.emailNormalized = :email', { email: normalizeEmail(email) })
       .getOne();
-    return row ? { id: row.id, passwordHash: row.passwordHash, roles: await this.rolesOf(row.id) } : undefined;
+    return row ? { id: row.id, passwordHash: row.passwordHash, roles: await this.rolesOf(row.id), version: row.version } : undefined;
+  }
+
+  /** What an access token carries about an account: its roles and its version (see AccessRevocations). */
+  async accessOf(userId: string): Promise<{ roles: Role[]; version: number }> {
+    const row = await this.users.createQueryBuilder('u').select(['u.id', 'u.version']).where('u.id = :id', { id: userId }).getOne();
+    if (!row) throw new NotFoundError('User', userId);
+    return { roles: await this.rolesOf(userId), version: row.version };
   }
 
   async rolesOf(userId: string, manager?: EntityManager): Promise<Role[]> {
@@ -102,8 +119,8 @@ export class UsersService {
   /**
    * Replaces a user's roles. With `expectedVersion` (from If-Match) a stale edit fails with 412.
    * The last admin cannot lose the role: the admin rows are locked while that is checked.
-   * An `actorId` must still hold users:write now: access tokens carry the roles they were issued
-   * with, and a demoted admin must not use one to hand out roles until it expires.
+   * An `actorId` must still hold users:write now (the token it acts with may be a second old).
+   * The user's access tokens issued before the change are revoked on every instance.
    */
   async setRoles(id: string, roles: Role[], options: { expectedVersion?: number; actorId?: string } = {}): Promise<VersionedUser> {
     const { expectedVersion, actorId } = options;
@@ -130,7 +147,9 @@ export class UsersService {
       await manager.delete(UserRole, { userId: id });
       await manager.insert(UserRole, roles.map((role) => ({ userId: id, role })));
       await manager.update(User, { id, version: current.version }, { version: current.version + 1, updatedAt: new Date() });
+      await this.revocations.revokeUserTokensBefore(manager, id, current.version + 1);
     });
+    await this.revocations.sync();
     return this.get(id);
   }
 

@@ -46,7 +46,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export type TestEnv = Partial<Record<keyof Env, string>>;
 
-/** Defaults for tests: quiet logs, a fixed secret, rate limits high enough not to interfere. */
+/** The METRICS_TOKEN of test apps: it reads /metrics and readiness details. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+
+/**
+ * Defaults for tests: quiet logs, a fixed secret, and abuse limits (rate limits, sign-in lockout,
+ * unpaid-order caps) high enough not to interfere; the tests of those limits set them low.
+ */
 export function testConfig(database: TestDatabase, env: TestEnv = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
@@ -54,8 +60,19 @@ export function testConfig(database: TestDatabase, env: TestEnv = {}): AppConfig
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-000',
     THROTTLE_LIMIT: '1000000',
     AUTH_THROTTLE_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_LIMIT: '1000000',
+    LOGIN_DELAY_AFTER_FAILURES: '1000',
+    LOGIN_LOCK_AFTER_FAILURES: '1000',
+    LOGIN_ACCOUNT_LOCK_AFTER_FAILURES: '100000',
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_ADDRESS: '1000000',
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_EMAIL: '1000000',
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_CUSTOMER: '1000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_ADDRESS: '100000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_EMAIL: '100000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_CUSTOMER: '100000000',
     // Tests build their own catalog; the quick-start demo seed is tested on purpose only.
     SEED_DEMO_DATA: 'false',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...database.env,
     ...env,
   });

@@ -6,6 +6,8 @@ export abstract class AppError extends Error {
   abstract readonly status: number;
   abstract readonly type: string;
   abstract readonly title: string;
+  /** Seconds the client should wait before trying again; sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     detail: string,
@@ -76,4 +78,19 @@ export class UnsupportedMediaTypeError extends AppError {
   readonly status = 415;
   readonly type = 'unsupported-media-type';
   readonly title = 'Unsupported Media Type';
+}
+
+/** 429: the caller sent too much; `Retry-After` says when to try again. */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly type = 'too-many-requests';
+  readonly title = 'Too Many Requests';
+
+  constructor(
+    detail: string,
+    override readonly retryAfterSeconds: number,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(detail, extensions);
+  }
 }

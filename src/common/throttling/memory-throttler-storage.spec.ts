@@ -7,7 +7,7 @@ describe('MemoryThrottlerStorage (fixed window, like the Redis script)', () => {
   afterEach(() => storage.onApplicationShutdown());
 
   it('counts hits in a window and blocks past the limit for the block duration', async () => {
-    const hit = () => storage.increment('client-a', 60_000, 3, 60_000, 'default');
+    const hit = () => storage.increment('client-a', 60_000, 3, 60_000);
     expect(await hit()).toEqual({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
     clock += 1_500;
     expect(await hit()).toMatchObject({ totalHits: 2, timeToExpire: 59, isBlocked: false });
@@ -22,15 +22,15 @@ describe('MemoryThrottlerStorage (fixed window, like the Redis script)', () => {
     expect(await hit()).toEqual({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
   });
 
-  it('keeps keys and throttlers apart', async () => {
-    await storage.increment('client-b', 60_000, 1, 60_000, 'default');
-    expect((await storage.increment('client-b', 60_000, 1, 60_000, 'default')).isBlocked).toBe(true);
-    expect((await storage.increment('client-b', 60_000, 1, 60_000, 'auth')).isBlocked).toBe(false);
-    expect((await storage.increment('client-c', 60_000, 1, 60_000, 'default')).isBlocked).toBe(false);
+  it('keeps keys apart', async () => {
+    await storage.increment('client-b', 60_000, 1, 60_000);
+    expect((await storage.increment('client-b', 60_000, 1, 60_000)).isBlocked).toBe(true);
+    expect((await storage.increment('auth:client-b', 60_000, 1, 60_000)).isBlocked).toBe(false);
+    expect((await storage.increment('client-c', 60_000, 1, 60_000)).isBlocked).toBe(false);
   });
 
   it('blocks again after a short block while the window still holds more hits than the limit', async () => {
-    const hit = () => storage.increment('client-d', 60_000, 1, 5_000, 'default');
+    const hit = () => storage.increment('client-d', 60_000, 1, 5_000);
     await hit();
     expect(await hit()).toMatchObject({ totalHits: 2, isBlocked: true, timeToBlockExpire: 5 });
     clock += 5_000;
@@ -39,8 +39,8 @@ describe('MemoryThrottlerStorage (fixed window, like the Redis script)', () => {
 
   it('drops ended windows on sweep, but not blocked ones', async () => {
     const sweeping = new MemoryThrottlerStorage(() => clock);
-    await sweeping.increment('idle', 1_000, 10, 1_000, 'default');
-    await sweeping.increment('abuser', 1_000, 0, 120_000, 'default');
+    await sweeping.increment('idle', 1_000, 10, 1_000);
+    await sweeping.increment('abuser', 1_000, 0, 120_000);
     clock += 2_000;
     sweeping.sweep();
     expect(sweeping.size).toBe(1);

@@ -1,7 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-
-export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage';
 
 interface Window {
   hits: number;
@@ -20,22 +18,21 @@ const SWEEP_INTERVAL_MS = 10_000;
  * stays blocked for the block duration (hits meanwhile are refused and not counted), and
  * Retry-After is the time left of the block.
  *
- * It replaces @nestjs/throttler's default storage, a sliding log that keeps one timestamp per hit
- * and filters the whole array on every request: with a high limit on a busy address that is
- * thousands of entries copied per request.
+ * A sliding log (one timestamp per hit, filtered on every request) would copy thousands of entries
+ * per request for a busy address with a high limit; the fixed window is O(1).
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class MemoryThrottlerStorage implements RateLimitStorage, OnApplicationShutdown {
   private readonly windows = new Map<string, Window>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    return Promise.resolve(this.hit(`${throttlerName}:${key}`, ttl, limit, blockDuration));
+  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
+    return Promise.resolve(this.hit(key, ttl, limit, blockDuration));
   }
 
   /** The counting itself, synchronous. */
-  hit(id: string, ttl: number, limit: number, blockDuration: number): ThrottlerStorageRecord {
+  hit(id: string, ttl: number, limit: number, blockDuration: number): RateLimitRecord {
     const now = this.now();
     let window = this.windows.get(id);
     if (window && window.blockedUntil > now) {

@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { MemoryThrottlerStorage, type ThrottlerStorageRecord } from './memory-throttler-storage';
+import type { RedisService } from '../../redis/redis.service';
+import { MemoryThrottlerStorage } from './memory-throttler-storage';
+import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage';
 
 // KEYS[1] the hit counter, KEYS[2] the block marker; ARGV: window ms, limit, block ms.
 // A fixed window per key, counted atomically in Redis so every instance shares it; once the
@@ -30,37 +30,29 @@ interface RedisWithIncrement extends Redis {
 }
 
 /**
- * @nestjs/throttler storage in Redis, so the limits hold across every instance sharing it. While
- * Redis fails, this process counts on its own (in memory) rather than failing every request;
- * readiness reports the outage meanwhile.
- * (@nest-lab/throttler-storage-redis does the same but declares peers up to Nest 11 only, which
- * `npm ci` refuses next to Nest 12.)
+ * Rate-limit counters in Redis, so the limits hold across every instance sharing it. While Redis
+ * fails (RedisService's circuit is open, which it logs), this process counts on its own in memory
+ * rather than failing or delaying every request; readiness reports the outage meanwhile.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly redis: RedisWithIncrement;
+export class RedisThrottlerStorage implements RateLimitStorage {
   private readonly fallback = new MemoryThrottlerStorage();
-  private readonly logger = new Logger(RedisThrottlerStorage.name);
-  private failing = false;
 
   constructor(
-    redis: Redis,
+    private readonly redis: RedisService,
     private readonly prefix: string,
   ) {
-    if (!('emporiumThrottle' in redis)) redis.defineCommand('emporiumThrottle', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
-    this.redis = redis as RedisWithIncrement;
+    const client = redis.client as Redis;
+    if (!('emporiumThrottle' in client)) client.defineCommand('emporiumThrottle', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    const base = `${this.prefix}${throttlerName}:${key}`;
+  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
+    const base = `${this.prefix}${key}`;
     let reply: [number, number, number, number];
     try {
-      reply = await this.redis.emporiumThrottle(`${base}:hits`, `${base}:blocked`, ttl, limit, blockDuration);
-    } catch (error) {
-      if (!this.failing) this.logger.warn({ event: 'throttle.redis_failed', err: error }, 'rate limits fall back to this process while Redis fails');
-      this.failing = true;
-      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
+      reply = await this.redis.run((client) => (client as RedisWithIncrement).emporiumThrottle(`${base}:hits`, `${base}:blocked`, ttl, limit, blockDuration));
+    } catch {
+      return this.fallback.increment(key, ttl, limit, blockDuration);
     }
-    this.failing = false;
     const [totalHits, ttlMs, blocked, blockMs] = reply;
     return {
       totalHits,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../common/problem/app-error';
+import { NotFoundError, RuleViolationError } from '../../common/problem/app-error';
 import { loadConfig } from '../../config/app-config';
 import { PaymentProviders } from './payment-providers';
 import { TEST_CARD_TOKENS, TestPaymentProvider, testPaymentReference, testRefundReference } from './test-payment-provider';
@@ -12,11 +12,21 @@ const ORDER = '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e';
 const capture = (source: string, idempotencyKey = 'key-1') => provider.capture({ orderId: ORDER, amount: 2499, currency: 'EUR', source, idempotencyKey });
 
 describe('TestPaymentProvider', () => {
-  it('is called test and found in the registry; unknown names are 404', () => {
-    const providers = new PaymentProviders(provider);
+  it('is called test and found in the registry while enabled; other names are 422 to pay with, 404 as a webhook', () => {
+    const providers = new PaymentProviders(config, provider);
     expect(providers.get('test')).toBe(provider);
+    expect(providers.forWebhook('test')).toBe(provider);
     expect(providers.names()).toEqual(['test']);
-    expect(() => providers.get('stripe')).toThrow(NotFoundError);
+    expect(() => providers.get('stripe')).toThrow(RuleViolationError);
+    expect(() => providers.forWebhook('stripe')).toThrow(NotFoundError);
+  });
+
+  it('is absent when PAYMENTS_PROVIDERS does not enable it', () => {
+    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-chars!!' });
+    const providers = new PaymentProviders(production, new TestPaymentProvider(production));
+    expect(providers.names()).toEqual([]);
+    expect(() => providers.get('test')).toThrow('The payment provider test is not enabled on this server; enabled: none.');
+    expect(() => providers.forWebhook('test')).toThrow(NotFoundError);
   });
 
   it('lets the card token decide the outcome', async () => {
