@@ -33,6 +33,7 @@ const env = {
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
   THROTTLE_LIMIT: '1000000',
   AUTH_THROTTLE_LIMIT: '1000000',
+  THROTTLE_ACCOUNT_LIMIT: '1000000',
   ...(database ? { DATABASE_URL: `mysql://root@127.0.0.1:3306/${database}` } : { DATABASE_SQLITE_PATH: join(scratch, 'bench.sqlite') }),
 };
 
@@ -69,7 +70,7 @@ async function load(path, headers = {}) {
 try {
   const readyMs = await waitForReady();
   const rssAfterStartMb = rssMb();
-  const credentials = { email: 'bench@example.com', password: 'bench-password-0001' };
+  const credentials = { email: 'bench@example.com', password: 'load-test-passphrase-0001' };
   const post = (path, body) =>
     fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await post('/v1/auth/register', credentials);

@@ -265,6 +265,12 @@ try {
     DATABASE_POOL_SIZE: args['pool-size'],
     THROTTLE_LIMIT: '1000000',
     AUTH_THROTTLE_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_LIMIT: '1000000',
+    // The load comes from one address and one email: the abuse caps would stop it, as they should.
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_ADDRESS: '1000000',
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_EMAIL: '1000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_ADDRESS: '100000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_EMAIL: '100000000',
     SEED_DEMO_DATA: 'false',
   }, args.port);
   baseline = start('baseline', process.execPath, ['bench/baseline-server.mjs'], {
@@ -286,7 +292,7 @@ try {
   const search = await getJson(emporium.base, searchPath);
   // Requests with an Authorization header bypass Emporium's response cache (src/catalog/catalog-cache.ts):
   // the uncached scenarios send a customer's token, so Emporium also verifies a JWT there.
-  const credentials = { email: 'bench@example.com', password: 'bench-password-0001' };
+  const credentials = { email: 'bench@example.com', password: 'load-test-passphrase-0001' };
   const post = (path, body) =>
     fetch(emporium.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await post('/v1/auth/register', credentials);

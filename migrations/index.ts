@@ -6,6 +6,9 @@ import { Inventory1764633600000 } from './1764633600000-inventory';
 import { CustomersCarts1764720000000 } from './1764720000000-customers-carts';
 import { IdempotencyPricing1764806400000 } from './1764806400000-idempotency-pricing';
 import { OrdersPayments1764892800000 } from './1764892800000-orders-payments';
+import { MoneyBigint1764979200000 } from './1764979200000-money-bigint';
+import { AccessRevocations1765065600000 } from './1765065600000-access-revocations';
+import { CheckoutLimits1765152000000 } from './1765152000000-checkout-limits';
 
 /** Every migration in order. A new migration file is added here too; `npm run migration:check` catches a forgotten one. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +20,7 @@ export const ALL_MIGRATIONS = [
   CustomersCarts1764720000000,
   IdempotencyPricing1764806400000,
   OrdersPayments1764892800000,
+  MoneyBigint1764979200000,
+  AccessRevocations1765065600000,
+  CheckoutLimits1765152000000,
 ];

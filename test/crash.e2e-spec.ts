@@ -62,6 +62,12 @@ describe('a crash during checkouts', () => {
     JWT_SECRET: 'crash-secret-crash-secret-crash-secret-0001',
     THROTTLE_LIMIT: '1000000',
     AUTH_THROTTLE_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_LIMIT: '1000000',
+    // Every checkout here comes from one address and one email: the unpaid-order caps are not under test.
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_ADDRESS: '1000000',
+    CHECKOUT_MAX_UNPAID_ORDERS_PER_EMAIL: '1000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_ADDRESS: '100000000',
+    CHECKOUT_MAX_RESERVED_UNITS_PER_EMAIL: '100000000',
     SEED_DEMO_DATA: 'false',
     ORDER_SWEEP_INTERVAL_MS: '0',
     // The crashed process's Idempotency-Key claims may be taken over after this (see the retries at the end).

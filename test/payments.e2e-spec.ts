@@ -101,7 +101,7 @@ describe('payments', () => {
     expect((await pay(t, cart, order.id)).status).toBe(201);
   });
 
-  it('only the order\'s customer pays; others get 404; an unknown provider is 404', async () => {
+  it('only the order\'s customer pays; others get 404; a provider that is not enabled is 422 naming those that are', async () => {
     const [variant] = await stockedProduct(t, staff, 5);
     const customer = await signUp(t);
     const cart = await customerCart(t, customer, [{ variantId: variant.variantId, quantity: 1 }]);
@@ -115,7 +115,9 @@ describe('payments', () => {
       headers: { 'idempotency-key': newKey() },
       body: { provider: 'nope', source: 'tok_success' },
     });
-    expectProblem(unknown, 404);
+    expectProblem(unknown, 422);
+    expect(unknown.body.providers).toEqual(['test']);
+    expect(unknown.body.detail).toBe('The payment provider nope is not enabled on this server; enabled: test.');
     expect((await pay(t, cart, order.id)).status).toBe(201);
   });
 

@@ -15,6 +15,7 @@ import { ActorKind } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrderStatus } from '../orders/order-state';
 import { OrderCaller, OrderLineFields, OrderRow, OrdersService } from '../orders/orders.service';
+import { UnpaidOrderLimits } from '../orders/unpaid-order-limits';
 import { PricingService } from '../pricing/pricing.service';
 import { UsersService } from '../users/users.service';
 import { CheckoutDto } from './dto/checkout.dto';
@@ -22,15 +23,19 @@ import { CheckoutDto } from './dto/checkout.dto';
 export interface CheckoutRequest {
   principal?: Principal;
   cartToken?: string;
+  /** The client's address (Fastify's request.ip, behind the proxies TRUST_PROXY names): unpaid orders are capped per address. */
+  clientAddress: string;
   /** The caller scope and Idempotency-Key, stored on the order so a retry after a crash finds it. */
   scope: string;
   key: string;
 }
 
 /**
- * Cart -> order in ONE transaction: the cart is claimed (open -> checked_out), stock for every
- * line is reserved or none is, prices are snapshotted and the totals quoted, and the order, its
- * lines and its first timeline entry are inserted without reloads.
+ * Cart -> order in ONE transaction: the cart is claimed (open -> checked_out), the unpaid order
+ * is counted against its client's caps, stock for every line is reserved or none is, prices are
+ * snapshotted and the totals quoted, and the order, its lines and its first timeline entry are
+ * inserted without reloads. The reservation first lasts CHECKOUT_INITIAL_RESERVATION_SECONDS;
+ * a payment attempt extends it to CHECKOUT_RESERVATION_TTL_SECONDS.
  */
 @Injectable()
 export class CheckoutService {
@@ -44,6 +49,7 @@ export class CheckoutService {
     private readonly pricing: PricingService,
     private readonly users: UsersService,
     private readonly customers: CustomersService,
+    private readonly unpaidLimits: UnpaidOrderLimits,
     private readonly config: AppConfig,
   ) {}
 
@@ -76,8 +82,11 @@ export class CheckoutService {
       checkoutScope: request.scope,
       checkoutKey: request.key,
       cartId: body.cartId,
-      reservationExpiresAt: new Date(now.getTime() + this.config.checkout.reservationTtlSeconds * 1000),
+      reservationExpiresAt: new Date(now.getTime() + this.config.checkout.initialReservationSeconds * 1000),
       cancelReason: null,
+      clientAddress: request.clientAddress,
+      paymentAttemptId: null,
+      paymentAttemptAt: null,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -87,6 +96,13 @@ export class CheckoutService {
       lines = await this.tx.run(async (manager) => {
         const cart = await this.carts.loadForCheckout(manager, body.cartId, { userId, cartToken: request.cartToken });
         await this.carts.markCheckedOut(manager, cart.id);
+        this.assertUnitsPerVariant(cart.lines);
+        // Before the stock: every transaction that touches both locks holds rows first, so they never deadlock on them.
+        await this.unpaidLimits.take(
+          manager,
+          { clientAddress: request.clientAddress, email, userId: cart.userId },
+          cart.lines.reduce((units, line) => units + line.quantity, 0),
+        );
         const allocations = await this.inventory.reserve(
           manager,
           cart.lines.map((line) => ({ variantId: line.variantId, sku: line.sku, quantity: line.quantity })),
@@ -135,6 +151,18 @@ export class CheckoutService {
 
     this.inventory.notifyIfLow(lines.map((line) => line.variantId)).catch((error: unknown) => this.logger.warn({ err: error }, 'low-stock notification failed'));
     return this.orders.dtoOf(order, lines, caller);
+  }
+
+  /**
+   * No order holds more than CART_MAX_LINE_QUANTITY units of one variant. Carts refuse more when a
+   * line is added; this catches lines added before the limit was lowered.
+   */
+  private assertUnitsPerVariant(lines: readonly { sku: string; quantity: number }[]): void {
+    const max = this.config.carts.maxLineQuantity;
+    const over = lines.filter((line) => line.quantity > max).map((line) => line.sku);
+    if (over.length > 0) {
+      throw new RuleViolationError(`One order may hold at most ${max} units of each variant; lower the quantity of ${over.join(', ')}.`, { skus: over });
+    }
   }
 
   /** The address typed into the checkout, or a copy of the customer's saved one (another's is 404). */

@@ -37,7 +37,14 @@ export class IdempotencyKey {
   @Column({ name: 'response_headers', type: 'simple-json', nullable: true })
   responseHeaders: Record<string, string> | null;
 
-  /** When the current owner claimed the key; a claim older than IDEMPOTENCY_LOCK_TIMEOUT_SECONDS may be taken over. */
+  /** The running request that holds the key (a random token per claim); a takeover replaces it. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  owner: string | null;
+
+  /**
+   * The owner's last heartbeat (refreshed while its request runs): a claim silent for longer than
+   * IDEMPOTENCY_LOCK_TIMEOUT_SECONDS belongs to a dead process and may be taken over.
+   */
   @Column({ name: 'locked_at', type: 'datetime', precision: 3 })
   lockedAt: Date;
 

@@ -7,7 +7,7 @@ import { InventoryService } from '../inventory/inventory.service';
 import { RESERVATION_EXPIRED } from '../payments/payments.service';
 import { Order } from './entities/order.entity';
 import { OrderAction, OrderStatus } from './order-state';
-import { IllegalTransitionError, OrdersService, SYSTEM } from './orders.service';
+import { IllegalTransitionError, OrdersService, PaymentInProgressError, SYSTEM } from './orders.service';
 
 const BATCH = 100;
 
@@ -82,7 +82,8 @@ export class OrderSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       });
       return true;
     } catch (error) {
-      if (error instanceof IllegalTransitionError) return false; // paid or cancelled meanwhile (another instance)
+      // Paid or cancelled meanwhile (another instance), or a payment is being captured: it decides.
+      if (error instanceof IllegalTransitionError || error instanceof PaymentInProgressError) return false;
       throw error;
     }
   }

@@ -16,10 +16,12 @@ import { UsersModule } from '../users/users.module';
 import { OrderEvent } from './entities/order-event.entity';
 import { OrderLine } from './entities/order-line.entity';
 import { Order } from './entities/order.entity';
+import { UnpaidOrderHold } from './entities/unpaid-order-hold.entity';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderSweeper } from './order-sweeper';
 import { MyOrdersController, OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
+import { UnpaidOrderLimits } from './unpaid-order-limits';
 
 /**
  * Orders with checkout and payments: one module because they are one life cycle (checkout creates,
@@ -27,7 +29,7 @@ import { OrdersService } from './orders.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Order, OrderLine, OrderEvent, Payment, PaymentWebhookEvent]),
+    TypeOrmModule.forFeature([Order, OrderLine, OrderEvent, Payment, PaymentWebhookEvent, UnpaidOrderHold]),
     CartsModule,
     CustomersModule,
     InventoryModule,
@@ -37,7 +39,7 @@ import { OrdersService } from './orders.service';
     UsersModule,
   ],
   controllers: [CheckoutController, MyOrdersController, OrdersController, OrderPaymentsController, PaymentWebhooksController],
-  providers: [OrdersService, OrderLifecycleService, CheckoutService, PaymentsService, OrderSweeper],
+  providers: [OrdersService, OrderLifecycleService, CheckoutService, PaymentsService, OrderSweeper, UnpaidOrderLimits],
   exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -7,14 +7,17 @@ import { Permission } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import { cartTokenMatches } from '../carts/cart-access';
 import { decodeCursor, encodeCursor, Page, PageQueryDto } from '../common/pagination/pagination';
-import { ConflictError, NotFoundError } from '../common/problem/app-error';
+import { AppError, ConflictError, NotFoundError } from '../common/problem/app-error';
+import { AppConfig } from '../config/app-config';
 import { EntitySql, entitySql, execute, quoter, selectRows } from '../database/compiled-sql';
 import { forUpdate } from '../database/query-helpers';
+import { TransactionService } from '../database/transaction.service';
 import { ListOrdersQueryDto, OrderActionLinkDto, OrderDto, OrderEventDto, OrderLineDto } from './dto/order.dto';
 import { ActorKind, OrderEvent } from './entities/order-event.entity';
 import { OrderLine } from './entities/order-line.entity';
 import { Order } from './entities/order.entity';
 import { allowedActions, canApply, OrderAction, OrderStatus, REFUNDABLE_STATES, TRANSITIONS } from './order-state';
+import { UnpaidOrderLimits } from './unpaid-order-limits';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,7 +47,7 @@ export interface OrderAllocation {
 const ORDER_COLUMNS = [
   'o.id', 'o.userId', 'o.guestTokenHash', 'o.email', 'o.status', 'o.currency', 'o.subtotalAmount', 'o.shippingAmount', 'o.taxAmount',
   'o.totalAmount', 'o.taxRateBps', 'o.pricesIncludeTax', 'o.paidAmount', 'o.refundedAmount', 'o.shippingAddress', 'o.cartId',
-  'o.reservationExpiresAt', 'o.cancelReason', 'o.version', 'o.createdAt', 'o.updatedAt',
+  'o.reservationExpiresAt', 'o.cancelReason', 'o.clientAddress', 'o.paymentAttemptId', 'o.paymentAttemptAt', 'o.version', 'o.createdAt', 'o.updatedAt',
 ] as const;
 export type OrderRow = Omit<Order, 'user' | 'checkoutScope' | 'checkoutKey'>;
 /** What an order line shows. */
@@ -81,6 +84,21 @@ export function isOwner(row: Pick<Order, 'userId' | 'guestTokenHash'>, caller: O
   return cartTokenMatches(caller.cartToken, row.guestTokenHash);
 }
 
+/** 409: a payment of the order is being processed; wait for its outcome (read the order again). */
+export class PaymentInProgressError extends AppError {
+  readonly status = 409;
+  readonly type = 'payment-in-progress';
+  readonly title = 'Conflict';
+
+  constructor(startedAt: Date) {
+    super(
+      `A payment for this order is being processed since ${startedAt.toISOString()}; wait for its outcome and read the order ` +
+        'again before paying or cancelling.',
+      { orderStatus: OrderStatus.PendingPayment, allowed: [], paymentStartedAt: startedAt.toISOString() },
+    );
+  }
+}
+
 export class IllegalTransitionError extends ConflictError {
   constructor(action: OrderAction, current: OrderStatus) {
     const allowed = allowedActions(current).filter((a) => a !== OrderAction.Reinstate);
@@ -95,12 +113,21 @@ export class IllegalTransitionError extends ConflictError {
 export class OrdersService {
   private compiled?: OrderStatements;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionService,
+    private readonly unpaidLimits: UnpaidOrderLimits,
+    private readonly config: AppConfig,
+  ) {}
 
   /**
    * Applies one row of the transition table as a conditional UPDATE and writes the timeline
    * event in the caller's transaction. The state is read, checked against the table, and the
    * UPDATE only succeeds while it is still that state: a concurrent change makes it 409.
+   *
+   * Leaving `pending_payment` also gives back what the order counted against its client's
+   * unpaid-order caps; doing so other than by paying (cancel, expiry) waits for a payment attempt
+   * in progress (409 payment-in-progress), so no order is cancelled under a capture.
    */
   async transition(
     manager: EntityManager,
@@ -122,15 +149,92 @@ export class OrdersService {
       throw new IllegalTransitionError(action, current);
     }
     const now = new Date();
+    const leavesPending = current === OrderStatus.PendingPayment && to !== OrderStatus.PendingPayment;
+    const waitsForPayment = leavesPending && action !== OrderAction.Pay;
+    const attemptStaleBefore = new Date(now.getTime() - this.config.payments.attemptTimeoutSeconds * 1000);
     const result = await manager
       .createQueryBuilder()
       .update(Order)
-      .set({ ...options.set, status: to, version: () => 'version + 1', updatedAt: now })
-      .where('id = :id AND status = :current', { ...options.params, id: orderId, current })
+      .set({ ...options.set, status: to, ...(leavesPending ? { paymentAttemptId: null, paymentAttemptAt: null } : {}), version: () => 'version + 1', updatedAt: now })
+      .where(`id = :id AND status = :current${waitsForPayment ? ' AND (payment_attempt_id IS NULL OR payment_attempt_at < :attemptStaleBefore)' : ''}`, {
+        ...options.params,
+        id: orderId,
+        current,
+        attemptStaleBefore,
+      })
       .execute();
-    if (result.affected !== 1) throw new IllegalTransitionError(action, await this.statusOf(manager, orderId, true));
+    if (result.affected !== 1) {
+      const latest = await this.findRow(orderId, manager);
+      if (!latest) throw new NotFoundError('Order', orderId);
+      if (waitsForPayment && latest.status === current && latest.paymentAttemptAt) throw new PaymentInProgressError(latest.paymentAttemptAt);
+      throw new IllegalTransitionError(action, latest.status);
+    }
+    if (leavesPending) await this.releaseUnpaidHold(manager, orderId);
     await this.addEvent(manager, orderId, 'status_changed', actor, { from: current, to, note: options.note, amount: options.amount });
     return { from: current, to };
+  }
+
+  /**
+   * Marks a payment attempt as in progress, before the provider is called: a conditional UPDATE
+   * that only one concurrent attempt wins (an attempt older than PAYMENTS_ATTEMPT_TIMEOUT_SECONDS
+   * was abandoned by a dead process and may be replaced). It also extends the reservation to the
+   * full CHECKOUT_RESERVATION_TTL_SECONDS from checkout. The losers get 409 payment-in-progress,
+   * or the transition error of the state the order reached.
+   */
+  async beginPaymentAttempt(row: Pick<OrderRow, 'id' | 'createdAt'>): Promise<string> {
+    const attemptId = uuidv7();
+    const now = new Date();
+    const extended = new Date(row.createdAt.getTime() + this.config.checkout.reservationTtlSeconds * 1000);
+    const result = await this.tx.run((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Order)
+        .set({
+          paymentAttemptId: attemptId,
+          paymentAttemptAt: now,
+          reservationExpiresAt: () => 'CASE WHEN reservation_expires_at < :extended THEN :extended ELSE reservation_expires_at END',
+        })
+        .where('id = :id AND status = :pending AND (payment_attempt_id IS NULL OR payment_attempt_at < :staleBefore)', {
+          id: row.id,
+          pending: OrderStatus.PendingPayment,
+          staleBefore: new Date(now.getTime() - this.config.payments.attemptTimeoutSeconds * 1000),
+          extended,
+        })
+        .execute(),
+    );
+    if (result.affected === 1) return attemptId;
+    const latest = await this.findRow(row.id);
+    if (!latest) throw new NotFoundError('Order', row.id);
+    if (latest.status === OrderStatus.PendingPayment && latest.paymentAttemptAt) throw new PaymentInProgressError(latest.paymentAttemptAt);
+    throw new IllegalTransitionError(OrderAction.Pay, latest.status);
+  }
+
+  /** Ends a payment attempt that did not pay the order (declined, provider failure), in the caller's transaction, so another may start. */
+  async endPaymentAttempt(manager: EntityManager, orderId: string, attemptId: string): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Order)
+      .set({ paymentAttemptId: null, paymentAttemptAt: null })
+      .where('id = :id AND payment_attempt_id = :attemptId', { id: orderId, attemptId })
+      .execute();
+  }
+
+  /** Gives back what a leaving-pending order counted against its client's caps (its address, email, customer; its units). */
+  private async releaseUnpaidHold(manager: EntityManager, orderId: string): Promise<void> {
+    const row = await manager
+      .createQueryBuilder(Order, 'o')
+      .innerJoin(OrderLine, 'l', 'l.orderId = o.id')
+      .select('o.clientAddress', 'clientAddress')
+      .addSelect('o.email', 'email')
+      .addSelect('o.userId', 'userId')
+      .addSelect('SUM(l.quantity)', 'units')
+      .where('o.id = :id', { id: orderId })
+      .groupBy('o.id')
+      .addGroupBy('o.clientAddress')
+      .addGroupBy('o.email')
+      .addGroupBy('o.userId')
+      .getRawOne<{ clientAddress: string | null; email: string; userId: string | null; units: number | string }>();
+    if (row) await this.unpaidLimits.give(manager, { clientAddress: row.clientAddress, email: row.email, userId: row.userId }, Number(row.units));
   }
 
   async addEvent(

@@ -26,7 +26,10 @@ export class OrderPaymentsController {
     description:
       'Captures the order total with the provider\'s card token; the order becomes `paid` and its stock sold. The order\'s ' +
       'customer or the guest with X-Cart-Token only (404 for others). 402 with `failureCode` when the provider refuses; the order ' +
-      'still awaits payment. Retrying with the same Idempotency-Key never charges twice.',
+      'still awaits payment. Retrying with the same Idempotency-Key never charges twice, and one payment at a time is processed: ' +
+      'payments sent at once with different keys get 409 `payment-in-progress` while the first is at the provider. Paying ' +
+      'extends the order\'s reservation to CHECKOUT_RESERVATION_TTL_SECONDS from checkout. The provider must be enabled ' +
+      '(PAYMENTS_PROVIDERS; 422 naming those that are).',
     security: [{}, { bearer: [] }],
   })
   @Idempotent()
@@ -34,8 +37,15 @@ export class OrderPaymentsController {
   @CartTokenHeader()
   @ApiCreatedResponse({ type: OrderDto, description: 'The paid order.', headers: ORDER_LOCATION_HEADER })
   @ApiProblemResponse(402, OrderProblemDto, 'The provider refused the payment; `failureCode` says why.', { failureCode: 'card_declined' })
-  @ApiProblemResponse(409, OrderProblemDto, 'The order does not await payment (`allowed` lists what it allows).', { orderStatus: 'paid', allowed: ['fulfil', 'cancel', 'refund'] })
-  @ApiProblemResponses(400, 404, 422, 429)
+  @ApiProblemResponse(
+    409,
+    OrderProblemDto,
+    'The order does not await payment (`allowed` lists what it allows), or another payment of it is being processed ' +
+      '(`payment-in-progress`, with `paymentStartedAt`): read the order again for its outcome.',
+    { orderStatus: 'paid', allowed: ['fulfil', 'cancel', 'refund'] },
+  )
+  @ApiProblemResponse(422, OrderProblemDto, 'The payment provider is not enabled on this server (`providers` lists those that are).', { providers: ['test'] })
+  @ApiProblemResponses(400, 404, 429)
   async pay(
     @Param('id') id: string,
     @Body() body: CreatePaymentDto,
@@ -60,7 +70,8 @@ export class OrderPaymentsController {
   @OrderIdParam()
   @ApiCreatedResponse({ type: OrderDto, description: 'The order after the refund.', headers: ORDER_LOCATION_HEADER })
   @ApiProblemResponse(409, OrderProblemDto, 'The order\'s state allows no refund (`allowed` lists what it allows).', { orderStatus: 'pending_payment', allowed: ['pay', 'cancel'] })
-  @ApiProblemResponses(400, 404, 422, 429, 502)
+  @ApiProblemResponse(422, OrderProblemDto, 'More than was paid and not yet refunded, or the provider of the payment is no longer enabled (`providers` lists those that are).', { providers: ['test'] })
+  @ApiProblemResponses(400, 404, 429, 502)
   async refund(
     @Param('id') id: string,
     @Body() body: CreateRefundDto,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -16,6 +17,8 @@ import { Actor, IllegalTransitionError, isOwner, OrderCaller, OrdersService, PRO
 import { Payment, PaymentKind, PaymentStatus } from './entities/payment.entity';
 import { PaymentWebhookEvent } from './entities/payment-webhook-event.entity';
 import { PaymentFailedError, PaymentProviderError } from './payment.errors';
+import { MetricsService } from '../observability/metrics.service';
+import type { CaptureResult, PaymentProvider } from './providers/payment-provider';
 import { PaymentProviders } from './providers/payment-providers';
 
 /** Why an expired order's late payment was given back. */
@@ -52,6 +55,7 @@ class UnusablePayment extends Error {
 @Injectable()
 export class PaymentsService {
   private readonly logger = new Logger(PaymentsService.name);
+  private readonly providerRequests: Counter<'provider' | 'operation' | 'outcome'>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,9 +63,22 @@ export class PaymentsService {
     private readonly orders: OrdersService,
     private readonly inventory: InventoryService,
     private readonly providers: PaymentProviders,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.providerRequests = new Counter({
+      name: 'payment_provider_requests_total',
+      help: 'Requests to payment providers by provider, operation (capture, refund) and outcome (succeeded, failed, error)',
+      labelNames: ['provider', 'operation', 'outcome'] as const,
+      registers: [metrics.registry],
+    });
+  }
 
-  /** The customer (or guest with the cart token) pays a pending order. */
+  /**
+   * The customer (or guest with the cart token) pays a pending order. The order is claimed for
+   * this attempt before the provider is called (OrdersService.beginPaymentAttempt), so however
+   * many payments arrive at once only one capture reaches the provider; the others get 409.
+   * The claim ends with the attempt: paid, declined, or the provider failing.
+   */
   async pay(orderId: string, input: { provider: string; source: string }, caller: OrderCaller, key: string): Promise<OrderDto> {
     const row = await this.orders.findRow(orderId);
     if (!row || !isOwner(row, caller)) throw new NotFoundError('Order', orderId);
@@ -69,10 +86,18 @@ export class PaymentsService {
     const provider = this.providers.get(input.provider);
     const amount = amountDue(row);
     const actor: Actor = { id: caller.principal?.userId ?? null, kind: ActorKind.Customer };
-    const result = await provider.capture({ orderId, amount, currency: row.currency, source: input.source, idempotencyKey: key });
+    const attemptId = await this.orders.beginPaymentAttempt(row);
+    let result: CaptureResult;
+    try {
+      result = await this.callProvider(provider, 'capture', () => provider.capture({ orderId, amount, currency: row.currency, source: input.source, idempotencyKey: key }));
+    } catch (error) {
+      await this.tx.run((manager) => this.orders.endPaymentAttempt(manager, orderId, attemptId));
+      throw error;
+    }
     if (result.status !== 'succeeded') {
       const failureCode = result.failureCode ?? 'payment_failed';
       await this.tx.run(async (manager) => {
+        await this.orders.endPaymentAttempt(manager, orderId, attemptId);
         const recorded = await this.insertPayment(manager, {
           orderId, provider: provider.name, reference: result.reference, amount, currency: row.currency,
         }, PaymentKind.Capture, PaymentStatus.Failed, failureCode);
@@ -82,9 +107,14 @@ export class PaymentsService {
     }
     const outcome = await this.recordCapture({ orderId, provider: provider.name, reference: result.reference, amount, currency: row.currency }, actor);
     if (outcome === 'refunded') {
+      // Say what really happened to the order, whatever it is now.
+      const now = await this.orders.findRow(orderId);
+      const status = now?.status ?? OrderStatus.Cancelled;
       throw new ConflictError(
-        'The order was cancelled when its reservation expired and the stock is gone; the payment was refunded.',
-        { orderStatus: OrderStatus.Cancelled, allowed: [] },
+        now?.cancelReason === REFUNDED_OUT_OF_STOCK
+          ? 'The order was cancelled when its reservation expired and the stock is gone; the payment was refunded.'
+          : `The order is ${status} and could not take this payment; the payment was refunded.`,
+        { orderStatus: status, allowed: [] },
       );
     }
     return this.orders.dtoById(orderId, caller, true);
@@ -92,7 +122,7 @@ export class PaymentsService {
 
   /** A provider webhook: verified by the provider, deduplicated by event id, then recorded like a capture. */
   async webhook(providerName: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ received: true; duplicate: boolean }> {
-    const provider = this.providers.get(providerName);
+    const provider = this.providers.forWebhook(providerName);
     const event = provider.parseWebhook(rawBody, headers);
     const seen = await this.dataSource.manager
       .createQueryBuilder(PaymentWebhookEvent, 'w')
@@ -204,22 +234,29 @@ export class PaymentsService {
     }
   }
 
-  /** Gives back a captured payment the order cannot use, and records both movements once. */
+  /**
+   * Gives back a captured payment the order cannot use, and records both movements once. Only a
+   * payment in the order's own currency is added to its paid and refunded amounts; one in
+   * another currency is recorded as a payment and refund of its own, and named in the timeline.
+   */
   private async refundUnusable(capture: Capture, cancelReason: string | null, note: string): Promise<void> {
     const provider = this.providers.get(capture.provider);
-    const refund = await provider.refund({
-      reference: capture.reference, amount: capture.amount, currency: capture.currency, idempotencyKey: `auto-refund:${capture.reference}`,
-    });
+    const refund = await this.callProvider(provider, 'refund', () =>
+      provider.refund({ reference: capture.reference, amount: capture.amount, currency: capture.currency, idempotencyKey: `auto-refund:${capture.reference}` }),
+    );
     await this.tx.run(async (manager) => {
       if (!(await this.insertPayment(manager, capture, PaymentKind.Capture, PaymentStatus.Succeeded))) return;
       const refunded = refund.status === 'succeeded';
       await this.insertPayment(manager, { ...capture, reference: refund.reference }, PaymentKind.Refund, refunded ? PaymentStatus.Succeeded : PaymentStatus.Failed);
+      const order = await this.orders.findRow(capture.orderId, manager);
+      const ownCurrency = order?.currency === capture.currency;
       await manager
         .createQueryBuilder()
         .update(Order)
         .set({
-          paidAmount: () => 'paid_amount + :amount',
-          refundedAmount: () => (refunded ? 'refunded_amount + :amount' : 'refunded_amount'),
+          ...(ownCurrency
+            ? { paidAmount: () => 'paid_amount + :amount', refundedAmount: () => (refunded ? 'refunded_amount + :amount' : 'refunded_amount') }
+            : {}),
           ...(cancelReason ? { cancelReason } : {}),
           version: () => 'version + 1',
           updatedAt: new Date(),
@@ -228,9 +265,22 @@ export class PaymentsService {
         .execute();
       await this.orders.addEvent(manager, capture.orderId, refunded ? 'payment_refunded' : 'refund_failed', SYSTEM, {
         note: refunded ? note : `${note} The refund FAILED at the provider; refund by hand.`,
-        amount: capture.amount,
+        // The timeline's amounts are in the order's currency; a foreign one is only in the note.
+        amount: ownCurrency ? capture.amount : null,
       });
     });
+  }
+
+  /** Calls a provider, counting the call by outcome in payment_provider_requests_total. */
+  private async callProvider<T extends { status: string }>(provider: PaymentProvider, operation: 'capture' | 'refund', call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      this.providerRequests.inc({ provider: provider.name, operation, outcome: result.status });
+      return result;
+    } catch (error) {
+      this.providerRequests.inc({ provider: provider.name, operation, outcome: 'error' });
+      throw error;
+    }
   }
 
   /** Staff refund part or all of what was paid; reaching the full amount makes the order `refunded`. */
@@ -278,7 +328,7 @@ export class PaymentsService {
       .getOne();
     if (!capture) throw new RuleViolationError('The order has no captured payment to refund.');
     const provider = this.providers.get(capture.provider);
-    const refund = await provider.refund({ reference: capture.reference, amount, currency, idempotencyKey });
+    const refund = await this.callProvider(provider, 'refund', () => provider.refund({ reference: capture.reference, amount, currency, idempotencyKey }));
     const succeeded = refund.status === 'succeeded';
     await this.tx.run(async (manager) => {
       await this.insertPayment(manager, { orderId, provider: provider.name, reference: refund.reference, amount, currency },

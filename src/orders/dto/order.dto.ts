@@ -4,19 +4,24 @@ import { IsEmail, IsEnum, IsISO8601, IsOptional, IsUUID } from 'class-validator'
 import { ShippingAddressDto } from '../../customers/dto/address.dto';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { ProblemDto } from '../../common/problem/problem.openapi';
+import { MAX_ORDER_AMOUNT } from '../../pricing/pricing.math';
 import { ActorKind } from '../entities/order-event.entity';
 import { OrderAction, OrderStatus } from '../order-state';
 
 const UUID_EXAMPLE = '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e';
-const MAX_AMOUNT = 2_147_483_647;
-const amount = (example: number, description: string) => ({
+/** The catalog's largest price. */
+const MAX_UNIT_PRICE = 2_147_483_647;
+/** An amount of the order itself: none exceeds its total, which checkout caps at MAX_ORDER_AMOUNT. */
+const orderAmount = (example: number, description: string) => ({
   description,
   type: 'integer' as const,
-  format: 'int32',
+  format: 'int64',
   minimum: 0,
-  maximum: MAX_AMOUNT,
+  maximum: MAX_ORDER_AMOUNT,
   example,
 });
+/** Money moved over the order's life: every capture adds up, those given back too, so only exactness bounds it. */
+const movedAmount = (example: number, description: string) => ({ ...orderAmount(example, description), maximum: Number.MAX_SAFE_INTEGER });
 const dateTime = (description: string) => ({ description, format: 'date-time', maxLength: 30, example: '2026-11-28T12:00:00.000Z' });
 
 @ApiSchema({ description: 'One line of an order: what was bought, at the price it had at checkout.' })
@@ -42,13 +47,13 @@ export class OrderLineDto {
   })
   options: Record<string, string>;
 
-  @ApiProperty(amount(1999, 'Unit price in minor units of the order currency, as at checkout.'))
+  @ApiProperty({ description: 'Unit price in minor units of the order currency, as at checkout.', type: 'integer', format: 'int32', minimum: 0, maximum: MAX_UNIT_PRICE, example: 1999 })
   unitPriceAmount: number;
 
   @ApiProperty({ description: 'Units bought.', type: 'integer', format: 'int32', minimum: 1, maximum: 1_000_000, example: 2 })
   quantity: number;
 
-  @ApiProperty(amount(3998, 'Unit price times quantity.'))
+  @ApiProperty(orderAmount(3998, 'Unit price times quantity.'))
   lineTotalAmount: number;
 }
 
@@ -84,7 +89,7 @@ export class OrderEventDto {
   @ApiProperty({ description: 'Why, or details.', type: String, nullable: true, maxLength: 500, example: 'reservation_expired' })
   note: string | null;
 
-  @ApiProperty({ ...amount(1999, 'Money moved by this change, if any.'), nullable: true })
+  @ApiProperty({ ...movedAmount(1999, 'Money moved by this change, if any.'), nullable: true })
   amount: number | null;
 
   @ApiProperty(dateTime('When (UTC).'))
@@ -105,16 +110,16 @@ export class OrderDto {
   @ApiProperty({ description: 'ISO 4217 currency of every amount.', minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', example: 'EUR' })
   currency: string;
 
-  @ApiProperty(amount(3998, 'Sum of the line totals.'))
+  @ApiProperty(orderAmount(3998, 'Sum of the line totals.'))
   subtotalAmount: number;
 
-  @ApiProperty(amount(495, 'Shipping.'))
+  @ApiProperty(orderAmount(495, 'Shipping.'))
   shippingAmount: number;
 
-  @ApiProperty(amount(760, 'Tax: added on top, or contained in the prices when `pricesIncludeTax`.'))
+  @ApiProperty(orderAmount(760, 'Tax: added on top, or contained in the prices when `pricesIncludeTax`.'))
   taxAmount: number;
 
-  @ApiProperty(amount(5253, 'What the customer pays.'))
+  @ApiProperty(orderAmount(5253, `What the customer pays; at most ${MAX_ORDER_AMOUNT} (checkout refuses a larger cart).`))
   totalAmount: number;
 
   @ApiProperty({ description: 'Tax rate in basis points (1900 = 19 %).', type: 'integer', format: 'int32', minimum: 0, maximum: 100_000, example: 1900 })
@@ -123,10 +128,10 @@ export class OrderDto {
   @ApiProperty({ description: 'Whether the prices contain the tax (gross) or it was added (net).', example: false })
   pricesIncludeTax: boolean;
 
-  @ApiProperty(amount(0, 'Captured so far.'))
+  @ApiProperty(movedAmount(0, 'Captured so far, including payments that could not be used and were given back.'))
   paidAmount: number;
 
-  @ApiProperty(amount(0, 'Refunded so far.'))
+  @ApiProperty(movedAmount(0, 'Refunded so far.'))
   refundedAmount: number;
 
   @ApiProperty({ description: 'The lines, in cart order.', type: [OrderLineDto], minItems: 1, maxItems: 1000 })
@@ -183,6 +188,18 @@ export class ListOrdersQueryDto extends PageQueryDto {
 
 /** A problem about an order's state, a stock shortage or a payment. */
 @ApiSchema({ description: 'A problem about an order: its state (409), the SKUs out of stock (409) or a failed payment (402).' })
+@ApiSchema({ description: 'A cap on what one client may hold in unpaid orders at once.' })
+export class UnpaidOrderLimitDto {
+  @ApiProperty({ description: 'Whom the cap counts: one client network address, one email, or one customer account.', enum: ['address', 'email', 'customer'], example: 'address' })
+  kind: 'address' | 'email' | 'customer';
+
+  @ApiProperty({ description: 'What it counts: unpaid orders, or the units they hold.', enum: ['orders', 'units'], example: 'orders' })
+  counts: 'orders' | 'units';
+
+  @ApiProperty({ description: 'The cap (CHECKOUT_MAX_*).', type: 'integer', format: 'int32', minimum: 1, maximum: 100_000_000, example: 10 })
+  max: number;
+}
+
 export class OrderProblemDto extends ProblemDto {
   @ApiPropertyOptional({ description: 'The order\'s current state (illegal transition).', enum: OrderStatus, enumName: 'OrderStatus', example: OrderStatus.Paid })
   orderStatus?: OrderStatus;
@@ -195,5 +212,14 @@ export class OrderProblemDto extends ProblemDto {
 
   @ApiPropertyOptional({ description: 'Why the provider refused the payment.', maxLength: 64, example: 'card_declined' })
   failureCode?: string;
+
+  @ApiPropertyOptional({ description: 'The payment providers enabled on this server (the one asked for is not).', type: 'string', isArray: true, maxLength: 32, maxItems: 20, example: ['test'] })
+  providers?: string[];
+
+  @ApiPropertyOptional({ description: 'When the payment being processed started (payment-in-progress).', format: 'date-time', maxLength: 30, example: '2026-11-28T12:00:00.000Z' })
+  paymentStartedAt?: string;
+
+  @ApiPropertyOptional({ description: 'The cap on unpaid orders that this checkout would pass (unpaid-order-limit).', type: () => UnpaidOrderLimitDto })
+  limit?: UnpaidOrderLimitDto;
 }
 

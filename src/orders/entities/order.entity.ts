@@ -44,16 +44,18 @@ export class Order {
   @Column({ type: 'varchar', length: 3 })
   currency: string;
 
-  @Column({ name: 'subtotal_amount', type: 'integer' })
+  // Sums of money are BIGINT: an order may come to MAX_ORDER_AMOUNT (pricing.math), far past INT. They
+  // are read back as numbers (mysql2's bigNumberStrings is off, see database/data-source-options).
+  @Column({ name: 'subtotal_amount', type: 'bigint' })
   subtotalAmount: number;
 
-  @Column({ name: 'shipping_amount', type: 'integer' })
+  @Column({ name: 'shipping_amount', type: 'bigint' })
   shippingAmount: number;
 
-  @Column({ name: 'tax_amount', type: 'integer' })
+  @Column({ name: 'tax_amount', type: 'bigint' })
   taxAmount: number;
 
-  @Column({ name: 'total_amount', type: 'integer' })
+  @Column({ name: 'total_amount', type: 'bigint' })
   totalAmount: number;
 
   @Column({ name: 'tax_rate_bps', type: 'integer' })
@@ -62,10 +64,10 @@ export class Order {
   @Column({ name: 'prices_include_tax', type: 'boolean' })
   pricesIncludeTax: boolean;
 
-  @Column({ name: 'paid_amount', type: 'integer' })
+  @Column({ name: 'paid_amount', type: 'bigint' })
   paidAmount: number;
 
-  @Column({ name: 'refunded_amount', type: 'integer' })
+  @Column({ name: 'refunded_amount', type: 'bigint' })
   refundedAmount: number;
 
   @Column({ name: 'shipping_address', type: 'simple-json' })
@@ -88,6 +90,18 @@ export class Order {
 
   @Column({ name: 'cancel_reason', type: 'varchar', length: 100, nullable: true })
   cancelReason: string | null;
+
+  /** The client address the order was placed from (what its unpaid-order hold counts against); never shown to clients. */
+  @Column({ name: 'client_address', type: 'varchar', length: 45, nullable: true })
+  clientAddress: string | null;
+
+  /** The payment attempt in progress: set by a conditional UPDATE before the provider is called, so one capture at a time reaches it. */
+  @Column({ name: 'payment_attempt_id', type: 'varchar', length: 36, nullable: true })
+  paymentAttemptId: string | null;
+
+  /** When that attempt started; after PAYMENTS_ATTEMPT_TIMEOUT_SECONDS (its process died) another may start. */
+  @Column({ name: 'payment_attempt_at', type: 'datetime', precision: 3, nullable: true })
+  paymentAttemptAt: Date | null;
 
   @Column({ type: 'integer' })
   version: number;
