@@ -2,10 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfigFromProcess } from './config/app-config';
+import { DatabaseUnavailableAtStartup, waitForDatabase } from './database/database-startup';
+import { createRootLogger } from './observability/logger';
 
 async function bootstrap(): Promise<void> {
   const startedAt = performance.now();
   const config = loadConfigFromProcess();
+  // Before Nest starts (and buffers its logs): a database starting alongside is waited for, with a log line per attempt.
+  await waitForDatabase(config.database, createRootLogger(config));
   const app = await createApp(config);
   const logger = new Logger('Main');
   if (config.auth.jwtSecretIsEphemeral) {
@@ -14,7 +18,7 @@ async function bootstrap(): Promise<void> {
   await app.listen({ port: config.http.port, host: config.http.host });
   logger.log(
     { event: 'ready', startupMs: Math.round(performance.now() - startedAt), url: await app.getUrl() },
-    `Emporium ready at ${await app.getUrl()} (docs at /docs)`,
+    `Emporium ready at ${await app.getUrl()}${config.http.docsEnabled ? ' (docs at /docs)' : ''}`,
   );
 
   let stopping = false;
@@ -39,7 +43,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DatabaseUnavailableAtStartup) {
     console.error(error.message);
   } else {
     console.error('Emporium failed to start:', error);

@@ -253,13 +253,18 @@ describe('idempotency', () => {
     expect(runs.get(body.name)).toBe(1);
   });
 
-  it('records validation failures like any client error', async () => {
+  it('does not spend the key on a request refused by validation: the corrected request with the same key runs', async () => {
     const key = randomUUID();
     const first = await post(key, { name: 42 }, { token: alice.accessToken });
     expectProblem(first, 400);
-    const second = await post(key, { name: 42 }, { token: alice.accessToken });
-    expectProblem(second, 400);
-    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const again = await post(key, { name: 42 }, { token: alice.accessToken });
+    expectProblem(again, 400);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    const name = unique('corrected');
+    const corrected = await post(key, { name }, { token: alice.accessToken });
+    expect(corrected.status).toBe(201);
+    expect(corrected.headers.get('idempotent-replayed')).toBeNull();
+    expect(runs.get(name)).toBe(1);
   });
 
   it('gives the key back after a server error, so a retry runs again', async () => {

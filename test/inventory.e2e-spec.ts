@@ -207,7 +207,7 @@ describe('inventory', () => {
       expect((await stockOf(variant.id)).lowStockThreshold).toBeNull();
     });
 
-    it('raises the low-stock event: a warning log line and the inventory_low_stock_events_total counter', async () => {
+    it('raises the low-stock event: a warning log line, tied to the request and the user, and the inventory_low_stock_events_total counter', async () => {
       const counter = async () => {
         const response = await t.request('GET', '/metrics', { token: METRICS_TOKEN });
         expect(response.status).toBe(200);
@@ -221,7 +221,8 @@ describe('inventory', () => {
       const before = await counter();
       expect((await adjust(variant.id, location.id, -5)).status).toBe(200); // 5 left: not low
       expect(await counter()).toBe(before);
-      expect((await adjust(variant.id, location.id, -1)).status).toBe(200); // 4 left: low
+      const low = await adjust(variant.id, location.id, -1); // 4 left: low
+      expect(low.status).toBe(200);
       expect(await counter()).toBe(before + 1);
       await vi.waitFor(() =>
         expect(logs.lines.find((line) => line.event === 'inventory.low-stock' && line.sku === variant.sku)).toMatchObject({
@@ -229,6 +230,8 @@ describe('inventory', () => {
           variantId: variant.id,
           available: 4,
           threshold: 4,
+          requestId: low.headers.get('x-request-id'),
+          userId: manager.id,
         }),
       );
     });

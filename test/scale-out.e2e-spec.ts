@@ -4,7 +4,7 @@ import { RedisService } from '../src/redis/redis.service';
 import { expectProblem } from './support/problem';
 import { deleteRedisKeys, skipRedisTests, TEST_REDIS_URL, uniqueRedisPrefix } from './support/redis';
 import { TcpProxy } from './support/tcp-proxy';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TEST_METRICS_TOKEN, TestApp } from './support/test-app';
 
 // Two app instances sharing one Redis, as behind a load balancer. Each file has its own key prefix.
 const prefix = uniqueRedisPrefix();
@@ -47,7 +47,7 @@ describe.skipIf(skipRedisTests)('scaling out with Redis', () => {
     });
   });
 
-  it('readiness turns 503 while Redis is unreachable and 200 once it is back; requests still pass the rate limiter; shutdown closes the connection', async () => {
+  it('readiness reports degraded (still 200) while Redis is unreachable and ok once it is back; requests use local fallbacks at once; shutdown closes the connection', async () => {
     const target = new URL(TEST_REDIS_URL);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
     await proxy.open();
@@ -56,20 +56,21 @@ describe.skipIf(skipRedisTests)('scaling out with Redis', () => {
     const t = await startTestApp({ REDIS_URL: viaProxy.toString(), REDIS_KEY_PREFIX: prefix, HEALTH_DB_TIMEOUT_MS: '500', REDIS_COMMAND_TIMEOUT_MS: '300' });
     const client = t.get(RedisService).client!;
     try {
-      const up = await t.request('GET', '/health/ready');
+      const up = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expect(up.status).toBe(200);
-      expect(up.body.details.redis).toMatchObject({ status: 'up' });
+      expect(up.body).toMatchObject({ status: 'ok', details: { redis: { status: 'up' } } });
 
       await proxy.cut();
-      const down = await t.request('GET', '/health/ready');
-      expectProblem(down, 503, '/health/ready');
-      expect(down.body.checks).toMatchObject({ redis: { status: 'down' }, database: { status: 'up' } });
+      const down = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
+      expect(down.status).toBe(200);
+      expect(down.body).toMatchObject({ status: 'degraded', error: { redis: { status: 'down' } }, details: { database: { status: 'up' } } });
+      expect((await t.request('GET', '/health/ready')).body).toEqual({ status: 'degraded' });
       // Rate limits fall back to this process instead of failing the request.
       const login = await t.request('POST', '/v1/auth/login', { body: { email: 'nobody@example.com', password: 'wrong-password' } });
       expect(login.status).toBe(401);
 
       await proxy.open();
-      await vi.waitFor(async () => expect((await t.request('GET', '/health/ready')).status).toBe(200), { timeout: 15_000, interval: 250 });
+      await vi.waitFor(async () => expect((await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN })).body.status).toBe('ok'), { timeout: 15_000, interval: 250 });
     } finally {
       await t.close();
       await proxy.cut();
@@ -80,7 +81,7 @@ describe.skipIf(skipRedisTests)('scaling out with Redis', () => {
   it('without REDIS_URL, readiness has no redis check and the cache stays in the process', async () => {
     const t = await startTestApp();
     try {
-      const ready = await t.request('GET', '/health/ready');
+      const ready = await t.request('GET', '/health/ready', { token: TEST_METRICS_TOKEN });
       expect(ready.status).toBe(200);
       expect(ready.body.details).not.toHaveProperty('redis');
       expect(t.get(CacheService).shared).toBe(false);

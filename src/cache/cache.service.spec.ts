@@ -8,12 +8,14 @@ import { CacheService } from './cache.service';
 const prefix = uniqueRedisPrefix();
 const connections: RedisService[] = [];
 
-/** A CacheService on a connection of its own, as one app process would have. */
-function cacheService(kind: 'memory' | 'redis', env: Record<string, string> = {}): CacheService {
+/** A CacheService on a connection of its own, connected as at an app's start-up. */
+async function cacheService(kind: 'memory' | 'redis', env: Record<string, string> = {}): Promise<CacheService> {
   const config = loadConfig({ NODE_ENV: 'test', REDIS_KEY_PREFIX: prefix, ...(kind === 'redis' ? { REDIS_URL: TEST_REDIS_URL } : {}), ...env });
   const redis = new RedisService(config);
   connections.push(redis);
-  return new CacheService(config, redis);
+  const cache = new CacheService(config, redis);
+  await redis.onModuleInit();
+  return cache;
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -31,7 +33,7 @@ describe.each([
   { kind: 'redis' as const, skip: skipRedisTests },
 ])('CacheService ($kind)', ({ kind, skip }) => {
   it.skipIf(skip)('misses, stores, hits, and returns copies of JSON values', async () => {
-    const cache = cacheService(kind);
+    const cache = await cacheService(kind);
     expect(cache.shared).toBe(kind === 'redis');
     const miss = await cache.get('product:1', ['products']);
     expect(miss).toMatchObject({ hit: false, value: undefined });
@@ -43,7 +45,7 @@ describe.each([
   });
 
   it.skipIf(skip)('invalidating a tag ends the entries carrying it, and only those', async () => {
-    const cache = cacheService(kind);
+    const cache = await cacheService(kind);
     const load = (value: string) => () => Promise.resolve(value);
     await cache.wrap('list', ['products'], load('list v1'));
     await cache.wrap('one', ['products', 'product:1'], load('one v1'));
@@ -59,13 +61,10 @@ describe.each([
     expect(await cache.wrap('list', ['products'], load('list v3'))).toBe('list v3');
     expect(await cache.wrap('two', ['product:2', 'products'], load('two v3'))).toBe('two v3');
     expect(await cache.wrap('other', ['categories'], load('other v3'))).toBe('other v1');
-
-    await cache.delete('other');
-    expect(await cache.wrap('other', ['categories'], load('other v4'))).toBe('other v4');
   });
 
   it.skipIf(skip)('never keeps a value loaded before an invalidation that finished before it was stored', async () => {
-    const cache = cacheService(kind);
+    const cache = await cacheService(kind);
     // A reader looks up and loads the old value; a writer changes it and invalidates; then the reader stores.
     const reader = await cache.get('product:7', ['product:7']);
     const oldValue = 'price 100';
@@ -75,7 +74,7 @@ describe.each([
   });
 
   it.skipIf(skip)('expires entries after their TTL', async () => {
-    const cache = cacheService(kind, { CACHE_TTL_SECONDS: '1' });
+    const cache = await cacheService(kind, { CACHE_TTL_SECONDS: '1' });
     await cache.wrap('short', [], () => Promise.resolve('x'));
     expect((await cache.get('short')).hit).toBe(true);
     await sleep(1100);
@@ -85,7 +84,7 @@ describe.each([
 
 describe('CacheService in memory', () => {
   it('is bounded by CACHE_MAX_ENTRIES, evicting the least recently used entry', async () => {
-    const cache = cacheService('memory', { CACHE_MAX_ENTRIES: '2' });
+    const cache = await cacheService('memory', { CACHE_MAX_ENTRIES: '2' });
     for (const key of ['a', 'b']) await cache.wrap(key, [], () => Promise.resolve(key));
     expect((await cache.get('a')).hit).toBe(true); // a is now more recent than b
     await cache.wrap('c', [], () => Promise.resolve('c'));
@@ -97,8 +96,8 @@ describe('CacheService in memory', () => {
 
 describe.skipIf(skipRedisTests)('CacheService shared through Redis by two processes', () => {
   it('a read through B after a write and invalidation through A never sees the old value', async () => {
-    const a = cacheService('redis');
-    const b = cacheService('redis');
+    const a = await cacheService('redis');
+    const b = await cacheService('redis');
     let price = 100;
     const load = () => Promise.resolve({ price });
 
@@ -115,8 +114,8 @@ describe.skipIf(skipRedisTests)('CacheService shared through Redis by two proces
   });
 
   it('a slow reader on B that loaded the old value cannot store it over A’s invalidation', async () => {
-    const a = cacheService('redis');
-    const b = cacheService('redis');
+    const a = await cacheService('redis');
+    const b = await cacheService('redis');
     const lookup = await b.get('product:10', ['product:10']);
     await a.invalidate(['product:10']);
     await b.set(lookup.stamp, { price: 'old' });
@@ -124,9 +123,10 @@ describe.skipIf(skipRedisTests)('CacheService shared through Redis by two proces
     expect((await b.get('product:10', ['product:10'])).hit).toBe(false);
   });
 
-  it('reads degrade to misses while Redis is unreachable, and invalidation fails loudly', async () => {
-    const cache = cacheService('redis', { REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '200' });
+  it('reads degrade to misses while Redis is unreachable, and an invalidation is deferred instead of failing the write', async () => {
+    const cache = await cacheService('redis', { REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '200' });
     expect(await cache.wrap('k', ['t'], () => Promise.resolve('loaded'))).toBe('loaded');
-    await expect(cache.invalidate(['t'])).rejects.toThrow();
+    expect(await cache.wrap('k', ['t'], () => Promise.resolve('loaded again'))).toBe('loaded again');
+    await expect(cache.invalidate(['t'])).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { RedisService } from '../redis/redis.service';
+import type { Redis } from 'ioredis';
+import { RedisService, RedisUnavailableError } from '../redis/redis.service';
 import { CacheStore, MemoryCacheStore, RedisCacheStore } from './cache.store';
 
 /**
@@ -42,7 +43,12 @@ interface Envelope {
  *   cause misses, never stale hits.
  * The contract for writers: change the data, then `await invalidate(tags)` before answering; a
  * read that starts after that never sees the old value, on any instance sharing the Redis.
- * Reads degrade to misses (logged) while the store fails; invalidate() and delete() throw.
+ *
+ * While Redis is unreachable (RedisService's circuit is open) every read is a miss and nothing is
+ * stored, so the database answers. An invalidation that cannot reach Redis never fails the write
+ * it follows (that is committed): its tags are kept, the circuit is opened, and before Redis is
+ * used again the tags are renewed together with the EPOCH tag that every entry carries, which ends
+ * every entry stored before the outage, whichever instance could not invalidate what.
  */
 @Injectable()
 export class CacheService {
@@ -50,9 +56,21 @@ export class CacheService {
   private readonly store: CacheStore;
   private readonly defaultTtlMs: number;
 
-  constructor(config: AppConfig, redis: RedisService) {
+  /** Tags whose invalidation could not reach Redis yet. */
+  private readonly pendingTags = new Set<string>();
+
+  constructor(
+    config: AppConfig,
+    private readonly redis: RedisService,
+  ) {
     this.defaultTtlMs = config.cache.ttlSeconds * 1000;
-    this.store = redis.client ? new RedisCacheStore(redis.client, redis.key('cache', '')) : new MemoryCacheStore(config.cache.maxEntries);
+    if (redis.client) {
+      const store = new RedisCacheStore(redis, redis.key('cache', ''));
+      redis.onRecovery((client) => this.renewAfterOutage(store, client));
+      this.store = store;
+    } else {
+      this.store = new MemoryCacheStore(config.cache.maxEntries);
+    }
   }
 
   /** Whether entries live in Redis (shared) or in this process. */
@@ -71,7 +89,7 @@ export class CacheService {
       const fresh = envelope.t.length === tokens.length && envelope.t.every((token, i) => token === tokens[i]);
       return fresh ? { hit: true, value: envelope.v as T, stamp } : { hit: false, value: undefined, stamp };
     } catch (error) {
-      this.logger.warn({ event: 'cache.read_failed', err: error, key }, 'cache read failed; treating it as a miss');
+      if (!(error instanceof RedisUnavailableError)) this.logger.warn({ event: 'cache.read_failed', err: error, key }, 'cache read failed; treating it as a miss');
       return { hit: false, value: undefined, stamp: { key, tokens: undefined } };
     }
   }
@@ -83,7 +101,7 @@ export class CacheService {
     try {
       await this.store.write(stamp.key, JSON.stringify(envelope), ttlSeconds ? ttlSeconds * 1000 : this.defaultTtlMs);
     } catch (error) {
-      this.logger.warn({ event: 'cache.write_failed', err: error, key: stamp.key }, 'cache write failed');
+      if (!(error instanceof RedisUnavailableError)) this.logger.warn({ event: 'cache.write_failed', err: error, key: stamp.key }, 'cache write failed');
     }
   }
 
@@ -96,17 +114,32 @@ export class CacheService {
     return value;
   }
 
-  /** Ends every entry carrying one of these tags, on every instance sharing the store. Throws if it could not. */
+  /**
+   * Ends every entry carrying one of these tags, on every instance sharing the store. Never throws:
+   * when Redis cannot be reached the tags are renewed on recovery, and no entry is served meanwhile.
+   */
   async invalidate(tags: readonly string[]): Promise<void> {
-    await this.store.renew(normalize(tags));
+    const sorted = [...new Set(tags)].sort();
+    try {
+      await this.store.renew(sorted);
+    } catch (error) {
+      for (const tag of sorted) this.pendingTags.add(tag);
+      this.redis.trip(error);
+      this.logger.warn({ event: 'cache.invalidation_deferred', err: error, tags: sorted }, 'cache invalidation deferred until Redis answers; no entries are served meanwhile');
+    }
   }
 
-  /** Removes one entry. Prefer tags: a concurrent reader may store the old value again right after. */
-  async delete(key: string): Promise<void> {
-    await this.store.delete(key);
+  /** Before Redis is used again: every entry from before the outage ends, and the deferred tags are renewed. */
+  private async renewAfterOutage(store: RedisCacheStore, client: Redis): Promise<void> {
+    const tags = [EPOCH_TAG, ...this.pendingTags];
+    await store.renewOn(client, tags);
+    for (const tag of tags) this.pendingTags.delete(tag);
   }
 }
 
+/** A tag on every entry: renewing it ends them all (after a Redis outage). */
+const EPOCH_TAG = '#epoch';
+
 function normalize(tags: readonly string[]): string[] {
-  return [...new Set(tags)].sort();
+  return [...new Set([EPOCH_TAG, ...tags])].sort();
 }

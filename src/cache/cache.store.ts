@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { RedisService } from '../redis/redis.service';
 
 /** Tag tokens only need to outlive the entries stamped with them; a missing one is made anew (see cache.service.ts). */
 export const TAG_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -12,7 +13,6 @@ export interface CacheStore {
   write(key: string, entry: string, ttlMs: number): Promise<void>;
   /** Gives each tag a new token, so every entry stamped with an older one stops matching. */
   renew(tags: readonly string[]): Promise<void>;
-  delete(key: string): Promise<void>;
 }
 
 /** A bounded LRU per process (CACHE_MAX_ENTRIES entries, as many tags). Nothing is shared with other processes. */
@@ -47,11 +47,6 @@ export class MemoryCacheStore implements CacheStore {
     for (const tag of tags) this.tags.set(tag, randomUUID());
     return Promise.resolve();
   }
-
-  delete(key: string): Promise<void> {
-    this.entries.delete(key);
-    return Promise.resolve();
-  }
 }
 
 // KEYS[1] the entry, KEYS[2..] the tags; ARGV[1] a fresh token, ARGV[2] the tag TTL in ms.
@@ -73,16 +68,17 @@ interface RedisWithCacheRead extends Redis {
   emporiumCacheRead(numKeys: number, ...keysAndArgs: string[]): Promise<(string | null)[]>;
 }
 
-/** Entries and tag tokens in Redis, shared by every process with the same REDIS_URL and REDIS_KEY_PREFIX. */
+/**
+ * Entries and tag tokens in Redis, shared by every process with the same REDIS_URL and
+ * REDIS_KEY_PREFIX. Every call goes through the circuit breaker of RedisService.
+ */
 export class RedisCacheStore implements CacheStore {
-  private readonly redis: RedisWithCacheRead;
-
   constructor(
-    redis: Redis,
+    private readonly redis: RedisService,
     private readonly prefix: string,
   ) {
-    if (!('emporiumCacheRead' in redis)) redis.defineCommand('emporiumCacheRead', { lua: READ_SCRIPT });
-    this.redis = redis as RedisWithCacheRead;
+    const client = redis.client as Redis;
+    if (!('emporiumCacheRead' in client)) client.defineCommand('emporiumCacheRead', { lua: READ_SCRIPT });
   }
 
   private entryKey(key: string): string {
@@ -95,24 +91,26 @@ export class RedisCacheStore implements CacheStore {
 
   async read(key: string, tags: readonly string[]): Promise<{ entry: string | null; tokens: string[] }> {
     const keys = [this.entryKey(key), ...tags.map((tag) => this.tagKey(tag))];
-    const [entry, ...tokens] = await this.redis.emporiumCacheRead(keys.length, ...keys, randomUUID(), String(TAG_TOKEN_TTL_MS));
+    const [entry, ...tokens] = await this.redis.run((client) =>
+      (client as RedisWithCacheRead).emporiumCacheRead(keys.length, ...keys, randomUUID(), String(TAG_TOKEN_TTL_MS)),
+    );
     return { entry: entry ?? null, tokens: tokens.map(String) };
   }
 
   async write(key: string, entry: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.entryKey(key), entry, 'PX', ttlMs);
+    await this.redis.run((client) => client.set(this.entryKey(key), entry, 'PX', ttlMs));
   }
 
   async renew(tags: readonly string[]): Promise<void> {
-    if (tags.length === 0) return;
-    const batch = this.redis.multi();
+    if (tags.length > 0) await this.redis.run((client) => this.renewOn(client, tags));
+  }
+
+  /** renew() on the client itself, bypassing the circuit: for the recovery step that must run before it closes. */
+  async renewOn(client: Redis, tags: readonly string[]): Promise<void> {
+    const batch = client.multi();
     for (const tag of tags) batch.set(this.tagKey(tag), randomUUID(), 'PX', TAG_TOKEN_TTL_MS);
     const results = await batch.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('Redis aborted the invalidation');
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.redis.del(this.entryKey(key));
   }
 }

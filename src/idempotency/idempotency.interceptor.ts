@@ -1,8 +1,8 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../common/problem/problem';
-import { IdempotencyClaim, IdempotencyService, RecordedResponse } from './idempotency.service';
+import { IdempotencyService, RecordedResponse } from './idempotency.service';
 import {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
@@ -30,13 +30,12 @@ export function idempotencyKeyOf(request: FastifyRequest): string {
 /**
  * Runs an @Idempotent() handler at most once per caller and Idempotency-Key (see IdempotencyService):
  * later requests with the same key and the same request get the first answer again, with
- * `Idempotent-Replayed: true`. Successes and client errors are recorded; server errors, 409 and
- * 429 give the key back so that a retry runs the operation again.
+ * `Idempotent-Replayed: true`. Successes and the client errors of work that ran are recorded;
+ * server errors, "busy" answers (409, 429) and refusals before any work (400, 401, 403, 404) give
+ * the key back so that a retry, corrected or not, runs the operation again, as Stripe does.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(IdempotencyInterceptor.name);
-
   constructor(private readonly idempotency: IdempotencyService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -55,30 +54,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const outcome = await this.idempotency.claim(idempotencyScopeOf(request), key, requestFingerprint(request.method, path, request.body));
     if (outcome.kind === 'replay') return this.replay(request, reply, outcome.response);
 
-    let body: unknown;
-    try {
-      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    } catch (error) {
-      const { problem } = toProblem(error, path, String(request.id));
-      await this.settle(outcome.claim, isReplayableStatus(problem.status) ? { status: problem.status, body: problem, headers: {} } : undefined);
-      throw error;
-    }
-    const status = reply.statusCode;
-    await this.settle(outcome.claim, isReplayableStatus(status) ? { status, body, headers: this.headersToReplay(reply) } : undefined);
-    return body;
-  }
-
-  /** Records the answer, or releases the key when there is nothing to record; a failure here never changes the answer. */
-  private async settle(claim: IdempotencyClaim, response: RecordedResponse | undefined): Promise<void> {
-    try {
-      if (!response) await this.idempotency.release(claim);
-      else if (!(await this.idempotency.complete(claim, response))) {
-        this.logger.warn({ event: 'idempotency.claim_lost', id: claim.id }, 'the idempotency key was taken over before its request finished');
-      }
-    } catch (error) {
-      this.logger.error({ event: 'idempotency.record_failed', id: claim.id, err: error }, 'could not record the answer for an idempotency key');
-      await this.idempotency.release(claim).catch(() => undefined);
-    }
+    return this.idempotency.hold(
+      outcome.claim,
+      () => lastValueFrom(next.handle(), { defaultValue: undefined }),
+      (outcome): RecordedResponse | undefined => {
+        if ('error' in outcome) {
+          const { problem } = toProblem(outcome.error, path, String(request.id));
+          return isReplayableStatus(problem.status) ? { status: problem.status, body: problem, headers: {} } : undefined;
+        }
+        const status = reply.statusCode;
+        return isReplayableStatus(status) ? { status, body: outcome.value, headers: this.headersToReplay(reply) } : undefined;
+      },
+    );
   }
 
   private headersToReplay(reply: FastifyReply): Record<string, string> {

@@ -53,7 +53,7 @@ describe('scopes', () => {
   });
 
   it('record successes and client errors but not busy answers or server errors', () => {
-    expect([200, 201, 204, 400, 404, 412, 422].every(isReplayableStatus)).toBe(true);
-    expect([409, 429, 500, 503].some(isReplayableStatus)).toBe(false);
+    expect([200, 201, 204, 402, 412, 422].every(isReplayableStatus)).toBe(true);
+    expect([400, 401, 403, 404, 409, 429, 500, 503].some(isReplayableStatus)).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, RuleViolationError } from '../common/problem/app-error';
@@ -10,11 +12,15 @@ import { IdempotencyKey } from './idempotency-key.entity';
 
 /** How often each instance deletes expired keys. */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/** How often a claim's owner proves it is alive, as a share of IDEMPOTENCY_LOCK_TIMEOUT_SECONDS. */
+const HEARTBEATS_PER_TIMEOUT = 4;
+/** First wait before settling a claim again after the database failed; it doubles up to a second. */
+const SETTLE_RETRY_MS = 100;
 
 /** What the owner of a claim needs to finish it: only the holder of this exact claim may complete or release it. */
 export interface IdempotencyClaim {
   id: string;
-  lockedAt: Date;
+  owner: string;
 }
 
 export interface RecordedResponse {
@@ -25,10 +31,12 @@ export interface RecordedResponse {
 
 interface IdempotencyStatements {
   key: EntitySql<IdempotencyKey>;
-  /** Params: 'completed', status, body, headers, then the claim: id, 'in_progress', lockedAt. */
+  /** Params: 'completed', status, body, headers, then the claim: id, owner, 'in_progress'. */
   complete: string;
-  /** Params: the claim: id, 'in_progress', lockedAt. */
+  /** Params: the claim: id, owner, 'in_progress'. */
   release: string;
+  /** Params: now, then the claim: id, owner, 'in_progress'. */
+  heartbeat: string;
 }
 
 export type ClaimOutcome = { kind: 'claimed'; claim: IdempotencyClaim } | { kind: 'replay'; response: RecordedResponse };
@@ -37,6 +45,12 @@ export type ClaimOutcome = { kind: 'claimed'; claim: IdempotencyClaim } | { kind
  * Idempotency keys in the database, so they hold across processes and instances. A key is
  * claimed by INSERT (the unique index on scope + key lets exactly one request win); the winner
  * runs the operation and records its answer, which later requests with the same key replay.
+ *
+ * A claim stays alive by its owner's heartbeat (`hold()`): a process that dies mid-request stops
+ * beating, and its claim can be taken over IDEMPOTENCY_LOCK_TIMEOUT_SECONDS later (seconds, not a
+ * minute). Settling a claim (recording the answer, or giving the key back after a server error)
+ * is retried in the background while the database is unreachable, so a client's retry succeeds as
+ * soon as the database is back instead of meeting "still in progress" until the claim times out.
  * Every write goes through TransactionService so it is serialized with other transactions on SQLite.
  */
 @Injectable()
@@ -45,6 +59,8 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private purgeTimer: NodeJS.Timeout | undefined;
   private purging: Promise<unknown> | undefined;
   private compiled?: IdempotencyStatements;
+  /** Claims whose settling is being retried in the background. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     private readonly tx: TransactionService,
@@ -62,23 +78,23 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.purgeTimer);
-    await this.purging;
+    await Promise.all([this.purging, ...this.settling]);
   }
 
   /**
    * Claims `key` for this request, or says what to do instead: replay the recorded answer, 422
    * when the key was used with another request, 409 while its first request is still running.
-   * A claim whose owner has held it longer than the lock timeout (a crashed process) is taken over.
+   * A claim whose owner has stopped beating (a crashed process) is taken over.
    */
   async claim(scope: string, key: string, requestHash: string): Promise<ClaimOutcome> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = new Date();
-      const id = uuidv7();
+      const claim = { id: uuidv7(), owner: randomUUID() };
       try {
         await this.tx.run((manager) => {
           const { sql, params } = this.statements(manager).key.insert([
             {
-              id,
+              id: claim.id,
               scope,
               idemKey: key,
               requestHash,
@@ -86,6 +102,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
               responseStatus: null,
               responseBody: null,
               responseHeaders: null,
+              owner: claim.owner,
               lockedAt: now,
               createdAt: now,
               expiresAt: new Date(now.getTime() + this.config.idempotency.ttlHours * 3_600_000),
@@ -93,7 +110,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
           ]);
           return execute(manager, sql, params);
         });
-        return { kind: 'claimed', claim: { id, lockedAt: now } };
+        return { kind: 'claimed', claim };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
@@ -101,7 +118,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       const existing = await this.tx.run((manager) =>
         manager
           .createQueryBuilder(IdempotencyKey, 'k')
-          .select(['k.id', 'k.requestHash', 'k.state', 'k.responseStatus', 'k.responseBody', 'k.responseHeaders', 'k.lockedAt', 'k.expiresAt'])
+          .select(['k.id', 'k.requestHash', 'k.state', 'k.responseStatus', 'k.responseBody', 'k.responseHeaders', 'k.owner', 'k.lockedAt', 'k.expiresAt'])
           .where('k.scope = :scope AND k.idemKey = :key', { scope, key })
           .getOne(),
       );
@@ -129,25 +146,49 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
           response: { status: existing.responseStatus ?? 200, body: existing.responseBody ?? undefined, headers: existing.responseHeaders ?? {} },
         };
       }
-      const staleBefore = new Date(now.getTime() - this.config.idempotency.lockTimeoutSeconds * 1000);
-      if (existing.lockedAt.getTime() < staleBefore.getTime()) {
-        // Only one taker wins: the UPDATE matches the old lock time, which the winner replaces.
+      const silentSince = new Date(now.getTime() - this.config.idempotency.lockTimeoutSeconds * 1000);
+      if (existing.lockedAt.getTime() < silentSince.getTime()) {
+        // Only one taker wins: the UPDATE matches the dead owner's last heartbeat, which the winner replaces.
+        const taken = { id: existing.id, owner: randomUUID() };
         const result = await this.tx.run((manager) =>
           manager
             .createQueryBuilder()
             .update(IdempotencyKey)
-            .set({ lockedAt: now })
+            .set({ owner: taken.owner, lockedAt: now })
             .where('id = :id AND state = :state AND locked_at = :lockedAt', { id: existing.id, state: 'in_progress', lockedAt: existing.lockedAt })
             .execute(),
         );
         if (result.affected === 1) {
           this.logger.warn({ event: 'idempotency.taken_over', id: existing.id }, 'took over an idempotency key whose request never finished');
-          return { kind: 'claimed', claim: { id: existing.id, lockedAt: now } };
+          return { kind: 'claimed', claim: taken };
         }
       }
       throw new ConflictError('A request with this Idempotency-Key is still being processed; retry after it has finished.');
     }
     throw new ConflictError('This Idempotency-Key is being claimed and released concurrently; retry.');
+  }
+
+  /**
+   * Runs `work` while keeping the claim alive with a heartbeat, then settles it: records
+   * `record(outcome)`, or gives the key back when that is undefined. Settling that fails (the
+   * database is unreachable) goes on in the background, with the heartbeat, until it lands or the
+   * claim would have timed out anyway; the caller's answer never waits for it.
+   */
+  async hold<T>(claim: IdempotencyClaim, work: () => Promise<T>, record: (outcome: { value?: T; error?: unknown }) => RecordedResponse | undefined): Promise<T> {
+    const heartbeatMs = (this.config.idempotency.lockTimeoutSeconds * 1000) / HEARTBEATS_PER_TIMEOUT;
+    const heartbeat = setInterval(() => void this.beat(claim), heartbeatMs).unref();
+    let outcome: { value?: T; error?: unknown };
+    try {
+      outcome = { value: await work() };
+    } catch (error) {
+      outcome = { error };
+    }
+    const response = record(outcome);
+    const settled = this.settle(claim, response).finally(() => clearInterval(heartbeat));
+    this.settling.add(settled);
+    void settled.finally(() => this.settling.delete(settled));
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value as T;
   }
 
   /** Records the answer to replay. False when the claim was lost (taken over) meanwhile. */
@@ -160,32 +201,65 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         key.value('responseBody', response.body ?? null),
         key.value('responseHeaders', response.headers),
         claim.id,
+        claim.owner,
         key.value('state', 'in_progress'),
-        key.value('lockedAt', claim.lockedAt),
       ]);
     });
     return affected === 1;
   }
 
-  /** Gives the key back (after a server error or a "busy" answer), so that a retry runs the operation again. */
+  /** Gives the key back (after a server error or a refusal before any work), so that a retry runs the operation again. */
   async release(claim: IdempotencyClaim): Promise<void> {
     await this.tx.run((manager) => {
       const { release, key } = this.statements(manager);
-      return execute(manager, release, [claim.id, key.value('state', 'in_progress'), key.value('lockedAt', claim.lockedAt)]);
+      return execute(manager, release, [claim.id, claim.owner, key.value('state', 'in_progress')]);
     });
   }
 
-  /** claim()'s INSERT, complete()'s and release()'s conditional writes, compiled once per dialect (see database/compiled-sql). */
+  private async settle(claim: IdempotencyClaim, response: RecordedResponse | undefined): Promise<void> {
+    const giveUpAt = Date.now() + this.config.idempotency.lockTimeoutSeconds * 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!response) await this.release(claim);
+        else if (!(await this.complete(claim, response))) {
+          this.logger.warn({ event: 'idempotency.claim_lost', id: claim.id }, 'the idempotency key was taken over before its request finished');
+        }
+        if (attempt > 0) this.logger.log({ event: 'idempotency.settled_late', id: claim.id, attempts: attempt + 1 }, 'idempotency key settled once the database answered');
+        return;
+      } catch (error) {
+        if (Date.now() >= giveUpAt) {
+          this.logger.error({ event: 'idempotency.settle_failed', id: claim.id, err: error }, 'could not settle an idempotency key; it frees itself when its claim times out');
+          return;
+        }
+        if (attempt === 0) this.logger.warn({ event: 'idempotency.settle_retrying', id: claim.id, err: error }, 'settling an idempotency key failed; retrying in the background');
+        await sleep(Math.min(SETTLE_RETRY_MS * 2 ** attempt, 1000));
+      }
+    }
+  }
+
+  private async beat(claim: IdempotencyClaim): Promise<void> {
+    try {
+      await this.tx.run((manager) => {
+        const { heartbeat, key } = this.statements(manager);
+        return execute(manager, heartbeat, [key.value('lockedAt', new Date()), claim.id, claim.owner, key.value('state', 'in_progress')]);
+      });
+    } catch {
+      // The next beat tries again; a claim that misses several may be taken over, as for a dead process.
+    }
+  }
+
+  /** The conditional writes of a claim, compiled once per dialect (see database/compiled-sql). */
   private statements(manager: EntityManager): IdempotencyStatements {
     if (!this.compiled) {
       const key = entitySql(manager, IdempotencyKey);
-      const claimed = `WHERE ${key.col('id')} = ? AND ${key.col('state')} = ? AND ${key.col('lockedAt')} = ?`;
+      const claimed = `WHERE ${key.col('id')} = ? AND ${key.col('owner')} = ? AND ${key.col('state')} = ?`;
       this.compiled = {
         key,
         complete:
           `UPDATE ${key.table} SET ${key.col('state')} = ?, ${key.col('responseStatus')} = ?, ${key.col('responseBody')} = ?, ` +
           `${key.col('responseHeaders')} = ? ${claimed}`,
         release: `DELETE FROM ${key.table} ${claimed}`,
+        heartbeat: `UPDATE ${key.table} SET ${key.col('lockedAt')} = ? ${claimed}`,
       };
     }
     return this.compiled;

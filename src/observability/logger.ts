@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
+import { requestLogFields } from './request-context';
 
 /** Never written to a log line: at the top of the logged object, one level down, or at these paths. */
 export const REDACTED_PATHS = [
@@ -21,7 +22,7 @@ export const REDACTED_PATHS = [
   'err.parameters',
 ];
 
-/** JSON lines to stdout, or to `destination` when given. */
+/** JSON lines to stdout, or to `destination` when given; a line written while handling a request carries its requestId and userId. */
 export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -30,6 +31,7 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: requestLogFields,
     },
     destination,
   );

@@ -19,12 +19,10 @@ export class ObservabilityModule {
         LoggerModule.forRootAsync({
           inject: [ROOT_LOGGER],
           useFactory: (logger: Logger) => ({
-            pinoHttp: {
-              logger,
-              autoLogging: false,
-              quietReqLogger: true,
-              genReqId: (request) => (request as { id?: string }).id ?? '',
-            },
+            // No per-request middleware: the request line is written by http-observability, and every
+            // other line gets requestId and userId from the request context (the logger's mixin).
+            pinoHttp: { logger, autoLogging: false },
+            forRoutes: [],
           }),
         }),
       ],

@@ -7,6 +7,7 @@ class HandlerTimeoutError extends AppError {
   readonly status = 503;
   readonly type = 'timeout';
   readonly title = 'Service Unavailable';
+  override readonly retryAfterSeconds = 5;
 }
 
 /** Answers 503 when a handler runs longer than REQUEST_TIMEOUT_MS, instead of holding the client. */

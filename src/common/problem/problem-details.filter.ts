@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import { appErrorOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
 /** The one place where failures become HTTP responses: RFC 9457 problem+json, always. */
 @Catch()
@@ -15,9 +15,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
   const { problem, unexpected } = toProblem(exception, request.url.split('?')[0], String(request.id));
+  const known = appErrorOf(exception);
   if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
+  // A fault of a dependency (database down, lock timeout): logged with its cause, answered as a 503.
+  else if (known && known !== exception) logger.error({ err: exception, requestId: request.id, problem: problem.type }, known.message);
   if (reply.sent) return;
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
+  if (known?.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterSeconds))));
   // Set here as well as in the onRequest hook, which Fastify skips for requests it rejects before routing.
   void reply.header('x-request-id', request.id);
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);

@@ -1,9 +1,8 @@
 import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { QueryFailedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, RuleViolationError } from './app-error';
-import { toProblem, ValidationFailedException } from './problem';
+import { NotFoundError, RuleViolationError, TooManyRequestsError } from './app-error';
+import { appErrorOf, toProblem, ValidationFailedException } from './problem';
 
 const map = (error: unknown) => toProblem(error, '/v1/things/1', 'req-1');
 
@@ -30,6 +29,12 @@ describe('toProblem', () => {
     expect(problem).toMatchObject({ status: 422, type: 'urn:emporium:problem:rule-violation', allowed: ['refund'] });
   });
 
+  it('maps a TooManyRequestsError to 429, keeping when to retry for the Retry-After header', () => {
+    const error = new TooManyRequestsError('Slow down.', 30);
+    expect(map(error)).toMatchObject({ problem: { status: 429, type: 'urn:emporium:problem:too-many-requests', detail: 'Slow down.' }, unexpected: false });
+    expect(error.retryAfterSeconds).toBe(30);
+  });
+
   it('maps a failed validation to 400 with one entry per field', () => {
     const errors = [{ field: 'email', message: 'email must be an email' }];
     expect(map(new ValidationFailedException(errors))).toEqual({
@@ -46,11 +51,23 @@ describe('toProblem', () => {
     });
   });
 
+  it('lists the first 20 field errors and counts the rest', () => {
+    const errors = Array.from({ length: 25 }, (_, i) => ({ field: `field${i}`, message: 'is wrong' }));
+    const { problem } = map(new ValidationFailedException(errors));
+    expect(problem.errors).toEqual(errors.slice(0, 20));
+    expect(problem.omittedErrors).toBe(5);
+    expect(map(new ValidationFailedException(errors.slice(0, 20))).problem).not.toHaveProperty('omittedErrors');
+  });
+
+  it('cuts field paths and messages to their documented lengths, never inside a surrogate pair', () => {
+    const { problem } = map(new ValidationFailedException([{ field: '😀'.repeat(300), message: `property ${'k'.repeat(2000)} should not exist` }]));
+    expect(problem.errors).toEqual([{ field: `${'😀'.repeat(199)}…`, message: `property ${'k'.repeat(990)}…` }]);
+  });
+
   it.each([
     [new ForbiddenException(), 403, 'forbidden', 'Forbidden'],
     [new NotFoundException('Cannot GET /v1/nowhere'), 404, 'not-found', 'Cannot GET /v1/nowhere'],
     [new BadRequestException(['a is wrong', 'b is wrong']), 400, 'bad-request', 'a is wrong; b is wrong'],
-    [new ThrottlerException('Slow down.'), 429, 'too-many-requests', 'Slow down.'],
     [new HttpException('I am a teapot', 418), 418, 'bad-request', 'I am a teapot'],
   ])('maps %o to its HTTP status', (exception, status, type, detail) => {
     expect(map(exception)).toMatchObject({ problem: { status, type: `urn:emporium:problem:${type}`, detail }, unexpected: false });
@@ -85,6 +102,22 @@ describe('toProblem', () => {
     expect(problem).toMatchObject({ status: 409, type: 'urn:emporium:problem:conflict' });
     expect(unexpected).toBe(false);
     expect(JSON.stringify(problem)).not.toMatch(/INSERT|ada@example\.com|driver message/);
+  });
+
+  it.each([
+    ['a MySQL lock wait timeout', queryFailed({ errno: 1205, code: 'ER_LOCK_WAIT_TIMEOUT' }), 'database-lock-timeout', 1],
+    ['a SQLite busy database', queryFailed({ code: 'SQLITE_BUSY' }), 'database-lock-timeout', 1],
+    ['a MySQL deadlock', queryFailed({ errno: 1213, code: 'ER_LOCK_DEADLOCK' }), 'database-deadlock', 1],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED', errno: -111 }), 'database-unavailable', 5],
+    ['a lost connection', queryFailed({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true }), 'database-unavailable', 5],
+    ['a server gone away', queryFailed({ errno: 2006 }), 'database-unavailable', 5],
+    ['a closed pool', new Error('Pool is closed.'), 'database-unavailable', 5],
+  ])('maps %s to a 503 of its own type, with when to retry', (_, error, type, retryAfter) => {
+    const { problem, unexpected } = map(error);
+    expect(problem).toMatchObject({ status: 503, type: `urn:emporium:problem:${type}`, title: 'Service Unavailable' });
+    expect(unexpected).toBe(false);
+    expect(appErrorOf(error)?.retryAfterSeconds).toBe(retryAfter);
+    expect(JSON.stringify(problem)).not.toMatch(/INSERT|ada@example\.com|driver message|127\.0\.0\.1/);
   });
 
   it.each([

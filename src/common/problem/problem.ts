@@ -1,10 +1,16 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { databaseFailureOf } from '../../database/database-errors';
 import { isForeignKeyViolation, isUniqueViolation } from '../../database/query-helpers';
 import { AppError } from './app-error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 const PROBLEM_TYPE_BASE = 'urn:emporium:problem:';
+/** A validation problem lists this many field errors at most, and counts the rest in `omittedErrors`. */
+export const MAX_FIELD_ERRORS = 20;
+/** The longest field path and message a field error shows, in code points; longer ones are cut. */
+export const MAX_FIELD_LENGTH = 200;
+export const MAX_MESSAGE_LENGTH = 1000;
 
 export interface FieldError {
   field: string;
@@ -20,6 +26,8 @@ export interface Problem {
   instance: string;
   requestId: string;
   errors?: FieldError[];
+  /** How many field errors there were beyond the first MAX_FIELD_ERRORS, when there were. */
+  omittedErrors?: number;
   [extension: string]: unknown;
 }
 
@@ -77,6 +85,25 @@ function httpExceptionDetail(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
+/**
+ * The first MAX_FIELD_ERRORS field errors, and how many more there were: one body with 50,000
+ * unknown members made a 3 MB answer. Fields and messages repeat member and parameter names,
+ * which a client chooses, so they are cut to their documented lengths.
+ */
+function listed(fieldErrors: FieldError[]): Pick<Problem, 'errors' | 'omittedErrors'> {
+  const errors = fieldErrors
+    .slice(0, MAX_FIELD_ERRORS)
+    .map(({ field, message }) => ({ field: cut(field, MAX_FIELD_LENGTH), message: cut(message, MAX_MESSAGE_LENGTH) }));
+  return fieldErrors.length > MAX_FIELD_ERRORS ? { errors, omittedErrors: fieldErrors.length - MAX_FIELD_ERRORS } : { errors };
+}
+
+/** `text` cut to at most `max` code points (never between the halves of a surrogate pair), marked with an ellipsis. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const codePoints = [...text];
+  return codePoints.length <= max ? text : `${codePoints.slice(0, max - 1).join('')}…`;
+}
+
 type FastifyClientError = Error & { statusCode: number; code: string };
 
 /**
@@ -103,6 +130,14 @@ const FASTIFY_DETAILS: Record<string, string> = {
 };
 
 /**
+ * The AppError a failure stands for: itself, or the 503 a database failure means (lock timeout,
+ * deadlock, unreachable database; see databaseFailureOf). Undefined for anything else.
+ */
+export function appErrorOf(error: unknown): AppError | undefined {
+  return error instanceof AppError ? error : databaseFailureOf(error);
+}
+
+/**
  * Maps anything thrown while handling a request to a problem document. Unexpected errors become
  * a 500 whose detail never shows a stack trace or SQL; `unexpected` tells the caller to log it.
  */
@@ -112,6 +147,7 @@ export function toProblem(
   requestId: string,
 ): { problem: Problem; unexpected: boolean } {
   const base = { instance, requestId };
+  error = appErrorOf(error) ?? error;
   if (error instanceof AppError) {
     return {
       problem: { ...error.extensions, type: problemType(error.type), title: error.title, status: error.status, detail: error.message, ...base },
@@ -119,7 +155,7 @@ export function toProblem(
     };
   }
   if (error instanceof ValidationFailedException) {
-    return { problem: { ...genericProblem(400, error.message), type: problemType('validation'), ...base, errors: error.fieldErrors }, unexpected: false };
+    return { problem: { ...genericProblem(400, error.message), type: problemType('validation'), ...base, ...listed(error.fieldErrors) }, unexpected: false };
   }
   const fastifyError = fastifyClientError(error);
   if (fastifyError) {
