@@ -9,6 +9,7 @@ import { OrdersPayments1764892800000 } from './1764892800000-orders-payments';
 import { MoneyBigint1764979200000 } from './1764979200000-money-bigint';
 import { AccessRevocations1765065600000 } from './1765065600000-access-revocations';
 import { CheckoutLimits1765152000000 } from './1765152000000-checkout-limits';
+import { Housekeeping1765238400000 } from './1765238400000-housekeeping';
 
 /** Every migration in order. A new migration file is added here too; `npm run migration:check` catches a forgotten one. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   MoneyBigint1764979200000,
   AccessRevocations1765065600000,
   CheckoutLimits1765152000000,
+  Housekeeping1765238400000,
 ];

@@ -15,6 +15,7 @@ import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MediaModule } from './media/media.module';
@@ -35,6 +36,7 @@ export class AppModule {
         ObservabilityModule.forRoot(logDestination),
         DatabaseModule.forRoot(config),
         RedisModule,
+        HousekeepingModule,
         CacheModule,
         ThrottlingModule,
         HealthModule,

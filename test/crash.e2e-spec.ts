@@ -1,44 +1,25 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, ServerProcess } from './support/server-process';
 import { TEST_DATABASE_URL } from './support/test-app';
 
 /**
  * A process killed with SIGKILL in the middle of a stream of checkouts: after a restart no order
  * lacks a line or a reservation, every order the clients were told about (201) is there, and a
  * retry with the same Idempotency-Key finds the order its lost answer was about.
- * Runs the built server (`npm run build`; built here first when a source file is newer than dist/).
+ * Runs the built server (dist/, built by test/global-setup.ts when a source file is newer).
  */
 
 const ADMIN = { email: 'crash-admin@example.com', password: 'crash-admin-password-1' };
 const CARTS = 60;
 const ACKS_BEFORE_KILL = 15;
 const CONCURRENCY = 6;
-
-/** The latest modification time of a file under `dir`, to tell whether dist/ is stale. */
-function newestSource(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .reduce((newest, entry) => Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -48,16 +29,10 @@ interface Db {
 describe('a crash during checkouts', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'emporium-crash-'));
   const databaseName = `emporium_crash_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const server = TEST_DATABASE_URL?.replace(/\/[^/]*$/, (tail) => (tail.includes('@') || tail.includes(':') ? tail : '')).replace(/\/$/, '');
-  let port: number;
-  let base: string;
-  let child: ChildProcess | undefined;
+  const mysqlServer = TEST_DATABASE_URL?.replace(/\/[^/]*$/, (tail) => (tail.includes('@') || tail.includes(':') ? tail : '')).replace(/\/$/, '');
+  let server: ServerProcess;
 
   const env = () => ({
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
     JWT_SECRET: 'crash-secret-crash-secret-crash-secret-0001',
     THROTTLE_LIMIT: '1000000',
@@ -74,38 +49,12 @@ describe('a crash during checkouts', () => {
     IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '1',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    ...(server ? { DATABASE_URL: `${server}/${databaseName}` } : { DATABASE_SQLITE_PATH: join(scratch, 'crash.sqlite') }),
+    ...(mysqlServer ? { DATABASE_URL: `${mysqlServer}/${databaseName}` } : { DATABASE_SQLITE_PATH: join(scratch, 'crash.sqlite') }),
   });
 
-  async function start(): Promise<void> {
-    child = spawn(process.execPath, ['dist/src/main.js'], { env: env(), stdio: ['ignore', 'ignore', 'inherit'] });
-    const startedAt = Date.now();
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/health/live`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() - startedAt > 60_000) throw new Error('server did not become ready in 60 s');
-      await sleep(50);
-    }
-  }
-
-  async function kill(): Promise<void> {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child!.kill('SIGKILL');
-    await exited;
-    child = undefined;
-  }
-
-  async function call(method: string, path: string, options: { token?: string; headers?: Record<string, string>; body?: unknown } = {}) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const start = () => server.start();
+  const kill = () => server.kill().then(() => undefined);
+  const call = (...args: Parameters<ServerProcess['call']>) => server.call(...args);
 
   async function must(method: string, path: string, options: Parameters<typeof call>[2], ...statuses: number[]) {
     const response = await call(method, path, options);
@@ -115,7 +64,7 @@ describe('a crash during checkouts', () => {
 
   async function openDb(): Promise<Db> {
     const db = new DataSource(
-      server ? { type: 'mysql', url: `${server}/${databaseName}` } : { type: 'better-sqlite3', database: join(scratch, 'crash.sqlite') },
+      mysqlServer ? { type: 'mysql', url: `${mysqlServer}/${databaseName}` } : { type: 'better-sqlite3', database: join(scratch, 'crash.sqlite') },
     );
     await db.initialize();
     return {
@@ -125,23 +74,19 @@ describe('a crash during checkouts', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync('dist/src/main.js') || newestSource('src') > statSync('dist/src/main.js').mtimeMs) {
-      execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-    }
-    if (server) {
-      const admin = await createConnection({ uri: server });
+    if (mysqlServer) {
+      const admin = await createConnection({ uri: mysqlServer });
       await admin.query(`CREATE DATABASE \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
       await admin.end();
     }
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    server = new ServerProcess(await freePort(), env());
     await start();
   });
 
   afterAll(async () => {
-    if (child) await kill();
-    if (server) {
-      const admin = await createConnection({ uri: server });
+    await kill();
+    if (mysqlServer) {
+      const admin = await createConnection({ uri: mysqlServer });
       await admin.query(`DROP DATABASE IF EXISTS \`${databaseName}\``);
       await admin.end();
     }

@@ -15,6 +15,7 @@ import { RuleViolationError } from '../src/common/problem/app-error';
 import { ApiProblemResponses } from '../src/common/problem/problem.openapi';
 import { Idempotent, idempotencyKeyOf, IdempotencyService, requestFingerprint } from '../src/idempotency';
 import { IdempotencyKey } from '../src/idempotency/idempotency-key.entity';
+import { Purges } from '../src/housekeeping/purges';
 import { PaymentProviders, PaymentsProvidersModule, signTestWebhook } from '../src/payments/providers';
 import { signUp, SignedInUser } from './support/factories';
 import { expectProblem } from './support/problem';
@@ -324,10 +325,10 @@ describe('idempotency', () => {
       expect(again.status).toBe(201);
       expect(again.headers.get('idempotent-replayed')).toBeNull();
       expect(runs.get(body.name)).toBe(2);
-      const service = t.get(IdempotencyService);
-      const purged = await service.purgeExpired(new Date(Date.now() + (t.config.idempotency.ttlHours + 1) * 3_600_000));
-      expect(purged).toBeGreaterThanOrEqual(1);
-      expect(await dataSource().getRepository(IdempotencyKey).count()).toBe(0);
+      await dataSource().createQueryBuilder().update(IdempotencyKey).set({ expiresAt: new Date(Date.now() - 1000) }).where('idem_key = :key', { key }).execute();
+      const purged = await t.get(Purges).tick(new Date(Date.now() + 3_600_000));
+      expect(purged?.idempotency_keys).toBeGreaterThanOrEqual(1);
+      expect(await dataSource().getRepository(IdempotencyKey).count({ where: { idemKey: key } })).toBe(0);
     });
   });
 

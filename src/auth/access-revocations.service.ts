@@ -1,8 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThanOrEqual, MoreThan, MoreThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../config/app-config';
+import { deleteBatch } from '../database/query-helpers';
+import { TransactionService } from '../database/transaction.service';
+import { Purges } from '../housekeeping/purges';
 import { AccessRevocation } from './entities/access-revocation.entity';
 import type { Principal } from './principal';
 
@@ -15,7 +18,6 @@ export const REVOCATION_POLL_MS = 500;
 const POLL_OVERLAP_MS = 5_000;
 /** Revocations outlive the longest-lived access token by this margin (clock skew between instances). */
 const EXPIRY_MARGIN_MS = 60_000;
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 type RevocationRow = Pick<AccessRevocation, 'id' | 'sessionId' | 'userId' | 'minUserVersion' | 'createdAt' | 'expiresAt'>;
 
@@ -43,15 +45,20 @@ export class AccessRevocations implements OnApplicationBootstrap, OnApplicationS
   private newest: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
-  private lastPurge = Date.now();
   private failing = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly purges: Purges,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.purges.register({
+      table: 'access_revocations',
+      deleteBatch: (size) => this.tx.run((manager) => deleteBatch(manager, AccessRevocation, 'e.expiresAt <= :now', { now: new Date() }, size)),
+    });
     await this.sync();
     this.timer = setInterval(() => void this.sync(), REVOCATION_POLL_MS).unref();
   }
@@ -111,10 +118,6 @@ export class AccessRevocations implements OnApplicationBootstrap, OnApplicationS
       });
       this.newest ??= now;
       for (const row of rows) this.apply(row);
-      if (now - this.lastPurge >= PURGE_INTERVAL_MS) {
-        this.lastPurge = now;
-        await repository.delete({ expiresAt: LessThanOrEqual(new Date(now)) });
-      }
       if (this.failing) this.logger.log({ event: 'revocations.recovered' }, 'reading access revocations again');
       this.failing = false;
     } catch (error) {

@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../config/app-config';
+import { deleteBatch } from '../database/query-helpers';
+import { TransactionService } from '../database/transaction.service';
+import { Purges } from '../housekeeping/purges';
 import { RefreshToken } from './entities/refresh-token.entity';
 
 export type RotationResult =
@@ -15,17 +18,34 @@ function sha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** Revoked tokens are kept this long after revocation (for audits of a theft), expired ones not at all. */
+const KEEP_REVOKED_MS = 86_400_000;
+
 /**
  * Opaque refresh tokens: 256 random bits handed to the client, only their SHA-256 kept here
  * (a fast hash suffices for random secrets). Each use spends the token and issues the next one
  * in the same family; presenting a spent token again means it leaked, so the family dies.
  */
 @Injectable()
-export class RefreshTokenService {
+export class RefreshTokenService implements OnModuleInit {
   constructor(
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
     private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly purges: Purges,
   ) {}
+
+  onModuleInit(): void {
+    this.purges.register({
+      table: 'refresh_tokens',
+      deleteBatch: (size) => {
+        const now = Date.now();
+        return this.tx.run((manager) =>
+          deleteBatch(manager, RefreshToken, 'e.expiresAt <= :now OR e.revokedAt <= :revokedBefore', { now: new Date(now), revokedBefore: new Date(now - KEEP_REVOKED_MS) }, size),
+        );
+      },
+    });
+  }
 
   /** Starts a new family (a sign-in). */
   issue(manager: EntityManager, userId: string): Promise<{ token: string; familyId: string }> {

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,8 +9,9 @@ import { ConflictError, NotFoundError, RuleViolationError } from '../common/prob
 import { ValidationFailedException } from '../common/problem/problem';
 import { AppConfig } from '../config/app-config';
 import { EntitySql, entitySql, execute, quoter, selectRows } from '../database/compiled-sql';
-import { isUniqueViolation } from '../database/query-helpers';
+import { deleteBatch, isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
+import { Purges } from '../housekeeping/purges';
 import { CartAccess, cartTokenMatches, hashCartToken } from './cart-access';
 import { AddCartLineDto, CartDto, CartLineDto } from './dto/cart.dto';
 import { CartLine } from './entities/cart-line.entity';
@@ -164,7 +165,7 @@ function cartNotFound(id: string): NotFoundError {
  * no longer change.
  */
 @Injectable()
-export class CartsService {
+export class CartsService implements OnModuleInit {
   private readonly logger = new Logger(CartsService.name);
   private compiled?: CartStatements;
 
@@ -172,7 +173,19 @@ export class CartsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionService,
     private readonly config: AppConfig,
+    private readonly purges: Purges,
   ) {}
+
+  /** Guest carts nobody touched for CART_GUEST_TTL_DAYS are gone (their lines with them, by foreign key). */
+  onModuleInit(): void {
+    this.purges.register({
+      table: 'carts',
+      deleteBatch: (size) =>
+        this.tx.run((manager) =>
+          deleteBatch(manager, Cart, 'e.status = :open AND e.userId IS NULL AND e.expiresAt <= :now', { open: CartStatus.Open, now: new Date() }, size),
+        ),
+    });
+  }
 
   /** A customer's open cart (made when they have none), or a new guest cart with its token. */
   async open(access: CartAccess): Promise<{ cart: CartDto; created: boolean; cartToken?: string }> {

@@ -161,12 +161,14 @@ export const envSchema = z
     CHECKOUT_MAX_RESERVED_UNITS_PER_CUSTOMER: int(1, 100_000_000).default(60),
     ORDER_SWEEP_INTERVAL_MS: int(0, 86_400_000).default(30_000),
     PRICES_INCLUDE_TAX: bool.default(false),
+    PURGE_INTERVAL_MS: int(0, 86_400_000).default(600_000),
+    PURGE_BATCH_SIZE: int(1, 100_000).default(1000),
     IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
-    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: int(1, 3600).default(60),
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: int(1, 3600).default(10),
     /** Unset: `test` outside production, none in production. */
     PAYMENTS_PROVIDERS: csv.optional(),
     PAYMENTS_TEST_PROVIDER_IN_PRODUCTION: bool.default(false),
-    PAYMENTS_ATTEMPT_TIMEOUT_SECONDS: int(5, 3600).default(120),
+    PAYMENTS_ATTEMPT_TIMEOUT_SECONDS: int(2, 3600).default(10),
     PAYMENTS_TEST_WEBHOOK_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
     PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: int(1, 86_400).default(300),
     PAYMENTS_TEST_FAILURE_DELAY_MS: int(0, 60_000).default(2000),
@@ -321,6 +323,11 @@ function toAppConfig(env: z.output<typeof envSchema>) {
       /** true: catalog prices are gross and tax is the part they contain; false: tax is added on top. */
       pricesIncludeTax: env.PRICES_INCLUDE_TAX,
     },
+    housekeeping: {
+      /** How often the purges run (one instance per tick); 0: never in this process. */
+      purgeIntervalMs: env.PURGE_INTERVAL_MS,
+      purgeBatchSize: env.PURGE_BATCH_SIZE,
+    },
     idempotency: {
       ttlHours: env.IDEMPOTENCY_TTL_HOURS,
       /** A claim older than this whose request never finished (a crashed process) may be taken over. */
@@ -329,7 +336,7 @@ function toAppConfig(env: z.output<typeof envSchema>) {
     payments: {
       /** The enabled providers, by name. */
       providers: paymentProvidersOf(env),
-      /** A payment attempt that has not finished after this long (its process died) no longer blocks another. */
+      /** A payment attempt whose process stopped beating for this long (it died) no longer blocks another. */
       attemptTimeoutSeconds: env.PAYMENTS_ATTEMPT_TIMEOUT_SECONDS,
       /** Unset: a random secret per boot, so set it when several instances receive webhooks. */
       testWebhookSecret: env.PAYMENTS_TEST_WEBHOOK_SECRET ?? randomBytes(32).toString('base64url'),

@@ -7,6 +7,7 @@ import { Product } from '../catalog/entities/product.entity';
 import { AccessRevocation } from '../auth/entities/access-revocation.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { CUSTOMERS_ENTITIES } from '../customers/entities';
+import { JobLease } from '../housekeeping/job-lease.entity';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
 import { INVENTORY_ENTITIES } from '../inventory/entities';
 import { ORDERS_ENTITIES } from '../orders/entities';
@@ -29,6 +30,7 @@ export const ALL_ENTITIES = [
   ...CUSTOMERS_ENTITIES,
   ...CARTS_ENTITIES,
   IdempotencyKey,
+  JobLease,
   ...PRICING_ENTITIES,
   ...ORDERS_ENTITIES,
 ];

@@ -1,21 +1,18 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, RuleViolationError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
 import { EntitySql, entitySql, execute } from '../database/compiled-sql';
-import { isUniqueViolation } from '../database/query-helpers';
+import { deleteBatch, isUniqueViolation } from '../database/query-helpers';
+import { retryInBackground, startHeartbeat } from '../database/retry-in-background';
 import { TransactionService } from '../database/transaction.service';
+import { Purges } from '../housekeeping/purges';
 import { IdempotencyKey } from './idempotency-key.entity';
 
-/** How often each instance deletes expired keys. */
-export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** How often a claim's owner proves it is alive, as a share of IDEMPOTENCY_LOCK_TIMEOUT_SECONDS. */
 const HEARTBEATS_PER_TIMEOUT = 4;
-/** First wait before settling a claim again after the database failed; it doubles up to a second. */
-const SETTLE_RETRY_MS = 100;
 
 /** What the owner of a claim needs to finish it: only the holder of this exact claim may complete or release it. */
 export interface IdempotencyClaim {
@@ -56,8 +53,6 @@ export type ClaimOutcome = { kind: 'claimed'; claim: IdempotencyClaim } | { kind
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
-  private purgeTimer: NodeJS.Timeout | undefined;
-  private purging: Promise<unknown> | undefined;
   private compiled?: IdempotencyStatements;
   /** Claims whose settling is being retried in the background. */
   private readonly settling = new Set<Promise<void>>();
@@ -65,20 +60,19 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly tx: TransactionService,
     private readonly config: AppConfig,
+    private readonly purges: Purges,
   ) {}
 
+  /** Keys past IDEMPOTENCY_TTL_HOURS are deleted by the periodic purge. */
   onModuleInit(): void {
-    this.purgeTimer = setInterval(() => {
-      this.purging ??= this.purgeExpired()
-        .catch((error: unknown) => this.logger.warn({ event: 'idempotency.purge_failed', err: error }, 'purging expired idempotency keys failed'))
-        .finally(() => (this.purging = undefined));
-    }, IDEMPOTENCY_PURGE_INTERVAL_MS);
-    this.purgeTimer.unref();
+    this.purges.register({
+      table: 'idempotency_keys',
+      deleteBatch: (size) => this.tx.run((manager) => deleteBatch(manager, IdempotencyKey, 'e.expiresAt <= :now', { now: new Date() }, size)),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.purgeTimer);
-    await Promise.all([this.purging, ...this.settling]);
+    await Promise.all(this.settling);
   }
 
   /**
@@ -175,8 +169,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
    * claim would have timed out anyway; the caller's answer never waits for it.
    */
   async hold<T>(claim: IdempotencyClaim, work: () => Promise<T>, record: (outcome: { value?: T; error?: unknown }) => RecordedResponse | undefined): Promise<T> {
-    const heartbeatMs = (this.config.idempotency.lockTimeoutSeconds * 1000) / HEARTBEATS_PER_TIMEOUT;
-    const heartbeat = setInterval(() => void this.beat(claim), heartbeatMs).unref();
+    const stopHeartbeat = startHeartbeat((this.config.idempotency.lockTimeoutSeconds * 1000) / HEARTBEATS_PER_TIMEOUT, () => this.beat(claim));
     let outcome: { value?: T; error?: unknown };
     try {
       outcome = { value: await work() };
@@ -184,7 +177,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       outcome = { error };
     }
     const response = record(outcome);
-    const settled = this.settle(claim, response).finally(() => clearInterval(heartbeat));
+    const settled = this.settle(claim, response).finally(stopHeartbeat);
     this.settling.add(settled);
     void settled.finally(() => this.settling.delete(settled));
     if ('error' in outcome) throw outcome.error;
@@ -216,36 +209,29 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async settle(claim: IdempotencyClaim, response: RecordedResponse | undefined): Promise<void> {
-    const giveUpAt = Date.now() + this.config.idempotency.lockTimeoutSeconds * 1000;
-    for (let attempt = 0; ; attempt++) {
-      try {
+  private settle(claim: IdempotencyClaim, response: RecordedResponse | undefined): Promise<void> {
+    const id = claim.id;
+    return retryInBackground(
+      async () => {
         if (!response) await this.release(claim);
         else if (!(await this.complete(claim, response))) {
-          this.logger.warn({ event: 'idempotency.claim_lost', id: claim.id }, 'the idempotency key was taken over before its request finished');
+          this.logger.warn({ event: 'idempotency.claim_lost', id }, 'the idempotency key was taken over before its request finished');
         }
-        if (attempt > 0) this.logger.log({ event: 'idempotency.settled_late', id: claim.id, attempts: attempt + 1 }, 'idempotency key settled once the database answered');
-        return;
-      } catch (error) {
-        if (Date.now() >= giveUpAt) {
-          this.logger.error({ event: 'idempotency.settle_failed', id: claim.id, err: error }, 'could not settle an idempotency key; it frees itself when its claim times out');
-          return;
-        }
-        if (attempt === 0) this.logger.warn({ event: 'idempotency.settle_retrying', id: claim.id, err: error }, 'settling an idempotency key failed; retrying in the background');
-        await sleep(Math.min(SETTLE_RETRY_MS * 2 ** attempt, 1000));
-      }
-    }
+      },
+      this.config.idempotency.lockTimeoutSeconds * 1000,
+      {
+        retrying: (error) => this.logger.warn({ event: 'idempotency.settle_retrying', id, err: error }, 'settling an idempotency key failed; retrying in the background'),
+        landed: (attempts) => this.logger.log({ event: 'idempotency.settled_late', id, attempts }, 'idempotency key settled once the database answered'),
+        gaveUp: (error) => this.logger.error({ event: 'idempotency.settle_failed', id, err: error }, 'could not settle an idempotency key; it frees itself when its claim times out'),
+      },
+    );
   }
 
-  private async beat(claim: IdempotencyClaim): Promise<void> {
-    try {
-      await this.tx.run((manager) => {
-        const { heartbeat, key } = this.statements(manager);
-        return execute(manager, heartbeat, [key.value('lockedAt', new Date()), claim.id, claim.owner, key.value('state', 'in_progress')]);
-      });
-    } catch {
-      // The next beat tries again; a claim that misses several may be taken over, as for a dead process.
-    }
+  private beat(claim: IdempotencyClaim): Promise<unknown> {
+    return this.tx.run((manager) => {
+      const { heartbeat, key } = this.statements(manager);
+      return execute(manager, heartbeat, [key.value('lockedAt', new Date()), claim.id, claim.owner, key.value('state', 'in_progress')]);
+    });
   }
 
   /** The conditional writes of a claim, compiled once per dialect (see database/compiled-sql). */
@@ -263,13 +249,5 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       };
     }
     return this.compiled;
-  }
-
-  /** Deletes keys past their time to live (IDEMPOTENCY_TTL_HOURS); returns how many. */
-  async purgeExpired(now = new Date()): Promise<number> {
-    const result = await this.tx.run((manager) =>
-      manager.createQueryBuilder().delete().from(IdempotencyKey).where('expires_at <= :now', { now }).execute(),
-    );
-    return result.affected ?? 0;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, UpdateResult } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
 import { Permission } from '../auth/permissions';
@@ -176,8 +176,8 @@ export class OrdersService {
 
   /**
    * Marks a payment attempt as in progress, before the provider is called: a conditional UPDATE
-   * that only one concurrent attempt wins (an attempt older than PAYMENTS_ATTEMPT_TIMEOUT_SECONDS
-   * was abandoned by a dead process and may be replaced). It also extends the reservation to the
+   * that only one concurrent attempt wins (an attempt whose heartbeat is older than
+   * PAYMENTS_ATTEMPT_TIMEOUT_SECONDS was abandoned by a dead process and may be replaced). It also extends the reservation to the
    * full CHECKOUT_RESERVATION_TTL_SECONDS from checkout. The losers get 409 payment-in-progress,
    * or the transition error of the state the order reached.
    */
@@ -207,6 +207,18 @@ export class OrdersService {
     if (!latest) throw new NotFoundError('Order', row.id);
     if (latest.status === OrderStatus.PendingPayment && latest.paymentAttemptAt) throw new PaymentInProgressError(latest.paymentAttemptAt);
     throw new IllegalTransitionError(OrderAction.Pay, latest.status);
+  }
+
+  /** Proves the attempt's process is alive while the provider works (see startHeartbeat). */
+  beatPaymentAttempt(orderId: string, attemptId: string): Promise<UpdateResult> {
+    return this.tx.run((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Order)
+        .set({ paymentAttemptAt: new Date() })
+        .where('id = :id AND payment_attempt_id = :attemptId', { id: orderId, attemptId })
+        .execute(),
+    );
   }
 
   /** Ends a payment attempt that did not pay the order (declined, provider failure), in the caller's transaction, so another may start. */

@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
 import { EntitySql, entitySql, execute, placeholders } from '../database/compiled-sql';
-import { isUniqueViolation } from '../database/query-helpers';
+import { deleteBatch, isUniqueViolation } from '../database/query-helpers';
+import { TransactionService } from '../database/transaction.service';
+import { Purges } from '../housekeeping/purges';
 import { UnpaidOrderHold } from './entities/unpaid-order-hold.entity';
 
 export type HoldKind = 'address' | 'email' | 'customer';
@@ -77,10 +79,25 @@ interface Statements {
  * out of `pending_payment`. Ordinary shoppers, with an order or two awaiting payment, never meet them.
  */
 @Injectable()
-export class UnpaidOrderLimits {
+export class UnpaidOrderLimits implements OnModuleInit {
   private compiled?: Statements;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tx: TransactionService,
+    private readonly purges: Purges,
+  ) {}
+
+  /** Counters back at zero for a day are deleted; the next checkout of their subject makes a new one. */
+  onModuleInit(): void {
+    this.purges.register({
+      table: 'unpaid_order_holds',
+      deleteBatch: (size) =>
+        this.tx.run((manager) =>
+          deleteBatch(manager, UnpaidOrderHold, 'e.orders = 0 AND e.units = 0 AND e.updatedAt <= :before', { before: new Date(Date.now() - 86_400_000) }, size),
+        ),
+    });
+  }
 
   /** Counts a new unpaid order of `units` units against its owner; 429 (and the caller's transaction rolls back) past a cap. */
   async take(manager: EntityManager, owner: HoldOwner, units: number): Promise<void> {

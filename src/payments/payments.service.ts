@@ -4,7 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, RuleViolationError } from '../common/problem/app-error';
+import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/query-helpers';
+import { retryInBackground, startHeartbeat } from '../database/retry-in-background';
 import { TransactionService } from '../database/transaction.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { OutOfStockError } from '../inventory/inventory.errors';
@@ -63,6 +65,7 @@ export class PaymentsService {
     private readonly orders: OrdersService,
     private readonly inventory: InventoryService,
     private readonly providers: PaymentProviders,
+    private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
     this.providerRequests = new Counter({
@@ -87,22 +90,30 @@ export class PaymentsService {
     const amount = amountDue(row);
     const actor: Actor = { id: caller.principal?.userId ?? null, kind: ActorKind.Customer };
     const attemptId = await this.orders.beginPaymentAttempt(row);
+    const stopHeartbeat = startHeartbeat((this.config.payments.attemptTimeoutSeconds * 1000) / 4, () => this.orders.beatPaymentAttempt(orderId, attemptId));
     let result: CaptureResult;
     try {
       result = await this.callProvider(provider, 'capture', () => provider.capture({ orderId, amount, currency: row.currency, source: input.source, idempotencyKey: key }));
     } catch (error) {
-      await this.tx.run((manager) => this.orders.endPaymentAttempt(manager, orderId, attemptId));
+      stopHeartbeat();
+      await this.endAttempt(orderId, attemptId);
       throw error;
     }
+    stopHeartbeat();
     if (result.status !== 'succeeded') {
       const failureCode = result.failureCode ?? 'payment_failed';
-      await this.tx.run(async (manager) => {
-        await this.orders.endPaymentAttempt(manager, orderId, attemptId);
-        const recorded = await this.insertPayment(manager, {
-          orderId, provider: provider.name, reference: result.reference, amount, currency: row.currency,
-        }, PaymentKind.Capture, PaymentStatus.Failed, failureCode);
-        if (recorded) await this.orders.addEvent(manager, orderId, 'payment_failed', actor, { note: `${provider.name}: ${failureCode}`, amount });
-      });
+      try {
+        await this.tx.run(async (manager) => {
+          await this.orders.endPaymentAttempt(manager, orderId, attemptId);
+          const recorded = await this.insertPayment(manager, {
+            orderId, provider: provider.name, reference: result.reference, amount, currency: row.currency,
+          }, PaymentKind.Capture, PaymentStatus.Failed, failureCode);
+          if (recorded) await this.orders.addEvent(manager, orderId, 'payment_failed', actor, { note: `${provider.name}: ${failureCode}`, amount });
+        });
+      } catch (error) {
+        await this.endAttempt(orderId, attemptId);
+        throw error;
+      }
       throw new PaymentFailedError(failureCode, result.failureMessage ?? `The payment was refused (${failureCode}); the order still awaits payment.`);
     }
     const outcome = await this.recordCapture({ orderId, provider: provider.name, reference: result.reference, amount, currency: row.currency }, actor);
@@ -268,6 +279,25 @@ export class PaymentsService {
         // The timeline's amounts are in the order's currency; a foreign one is only in the note.
         amount: ownCurrency ? capture.amount : null,
       });
+    });
+  }
+
+  /**
+   * Ends an attempt that took no money, in the background until the database takes it (it may be
+   * what just failed), so the customer's next attempt is not refused until the attempt times out.
+   */
+  private async endAttempt(orderId: string, attemptId: string): Promise<void> {
+    const end = () => this.tx.run((manager) => this.orders.endPaymentAttempt(manager, orderId, attemptId));
+    try {
+      await end();
+      return;
+    } catch {
+      // The database is what failed: keep trying without holding up the answer.
+    }
+    void retryInBackground(end, this.config.payments.attemptTimeoutSeconds * 1000, {
+      retrying: (error) => this.logger.warn({ event: 'payment.attempt_end_retrying', orderId, err: error }, 'could not end a payment attempt; retrying in the background'),
+      landed: () => this.logger.log({ event: 'payment.attempt_ended_late', orderId }, 'payment attempt ended once the database answered'),
+      gaveUp: (error) => this.logger.error({ event: 'payment.attempt_end_failed', orderId, err: error }, 'could not end a payment attempt; it times out by itself'),
     });
   }
 

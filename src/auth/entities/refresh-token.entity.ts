@@ -26,6 +26,7 @@ export class RefreshToken {
   @Column({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
+  @Index('ix_refresh_tokens_expires')
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
   expiresAt: Date;
 

@@ -45,6 +45,7 @@ export class Cart {
   version: number;
 
   /** Guest carts only: unusable (404) after this; each change pushes it back. */
+  @Index('ix_carts_expires')
   @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
   expiresAt: Date | null;
 
