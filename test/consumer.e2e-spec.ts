@@ -14,7 +14,6 @@ import {
   checkout,
   createAddress,
   createStockLocation,
-  type CreatedCartDto,
   deliverOrder,
   fulfilOrder,
   getCart,
@@ -69,7 +68,7 @@ import {
 } from '../clients/typescript/src/index.js';
 import { PASSWORD, uniqueEmail } from './support/factories';
 import { apiClient, type ClientUser, signedInAs, signedInCustomer } from './support/client';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TEST_METRICS_TOKEN, TestApp } from './support/test-app';
 
 // Consumer-driven tests: the API as a client sees it, through the generated TypeScript client
 // (clients/typescript) and nothing else. Every success body is parsed with the zod schema of
@@ -88,6 +87,12 @@ function expectProblem(error: Problem | undefined, response: Response | undefine
   expect(error).toMatchObject({ status, type: expect.stringMatching(/^urn:emporium:problem:/), detail: expect.any(String) });
   expect(error?.requestId).toBe(response?.headers.get('x-request-id'));
   return error!;
+}
+
+/** Asserts a conditional read's answer to a matching If-None-Match: 304, neither data nor a problem. */
+function expectNotModified(result: { notModified: boolean; data: unknown; error?: unknown; response: Response }): void {
+  expect(result).toMatchObject({ notModified: true, data: undefined, error: undefined });
+  expect(result.response.status).toBe(304);
 }
 
 describe('consumer (generated TypeScript client)', () => {
@@ -314,6 +319,109 @@ describe('consumer (generated TypeScript client)', () => {
     });
   });
 
+  describe('conditional reads', () => {
+    it('a matching If-None-Match is { notModified: true }, never a problem: getProduct, getProductBySlug, getCategory, getUser', async () => {
+      const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const category = await createCategory({ client: staff.client, body: { name: 'Bowls', slug: 'consumer-bowls' }, throwOnError: true });
+      const created = await createProduct({
+        client: staff.client,
+        body: { slug: 'consumer-bowl', name: 'Stoneware bowl', status: 'active', categoryIds: [category.data.id], variants: [{ sku: 'BOWL-1', priceAmount: 1800, currency: 'EUR', options: {} }] },
+        throwOnError: true,
+      });
+      const { client } = apiClient(t);
+      const etagOf = (response: Response) => response.headers.get('etag')!;
+
+      const product = await getProduct({ client, path: { id: created.data.id }, throwOnError: true });
+      expect(product.notModified).toBe(false);
+      expectNotModified(await getProduct({ client, path: { id: created.data.id }, headers: { 'If-None-Match': etagOf(product.response) } }));
+      // throwOnError does not throw on a 304; once notModified is ruled out, data is the product.
+      const revalidated = await getProduct({ client, path: { id: created.data.id }, headers: { 'If-None-Match': etagOf(product.response) }, throwOnError: true });
+      const current = revalidated.notModified ? product.data : revalidated.data;
+      expect(current.id).toBe(created.data.id);
+      const stale = await getProduct({ client, path: { id: created.data.id }, headers: { 'If-None-Match': '"999999"' }, throwOnError: true });
+      expect(stale.notModified).toBe(false);
+      expect(stale.data?.slug).toBe('consumer-bowl');
+
+      const bySlug = await getProductBySlug({ client, path: { slug: 'consumer-bowl' }, throwOnError: true });
+      expectNotModified(await getProductBySlug({ client, path: { slug: 'consumer-bowl' }, headers: { 'If-None-Match': etagOf(bySlug.response) } }));
+      const read = await getCategory({ client, path: { id: category.data.id }, throwOnError: true });
+      expectNotModified(await getCategory({ client, path: { id: category.data.id }, headers: { 'If-None-Match': etagOf(read.response) } }));
+      const customer = await signedInCustomer(t);
+      const user = await getUser({ client: staff.client, path: { id: customer.id }, throwOnError: true });
+      expectNotModified(await getUser({ client: staff.client, path: { id: customer.id }, headers: { 'If-None-Match': etagOf(user.response) } }));
+
+      const missing = await getProduct({ client, path: { id: '00000000-0000-4000-8000-000000000000' }, headers: { 'If-None-Match': '"1"' } });
+      expect(missing.notModified).toBe(false);
+      expectProblem(missing.error, missing.response, 404);
+    });
+  });
+
+  describe('catalog reads and the bearer token', () => {
+    /** cache_lookups_total{cache="catalog",result="hit"} on /metrics. */
+    async function catalogCacheHits(): Promise<number> {
+      const text = (await t.request('GET', '/metrics', { token: TEST_METRICS_TOKEN })).body as string;
+      const line = text.split('\n').find((l) => l.startsWith('cache_lookups_total{cache="catalog",result="hit"}'));
+      return Number(line?.split(' ').pop() ?? 0);
+    }
+
+    it('a signed-in customer reads the public catalog without the token, from the cache anonymous shoppers share', async () => {
+      const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const { data: product } = await createProduct({
+        client: staff.client,
+        body: { slug: 'consumer-colander', name: 'Enamel colander', status: 'active', variants: [{ sku: 'COLANDER-1', priceAmount: 2900, currency: 'EUR', options: {} }] },
+        throwOnError: true,
+      });
+      const authorization = new Map<string, string | null>();
+      const recordingFetch: typeof fetch = (input, init) => {
+        const request = new Request(input, init);
+        authorization.set(new URL(request.url).pathname, request.headers.get('authorization'));
+        return fetch(request);
+      };
+      const customer = await signedInCustomer(t, 'browser', { fetch: recordingFetch });
+
+      const hits = await catalogCacheHits();
+      await getProduct({ client: customer.client, path: { id: product.id }, throwOnError: true });
+      const again = await getProduct({ client: customer.client, path: { id: product.id }, throwOnError: true });
+      expect(again.data.name).toBe('Enamel colander');
+      expect(await catalogCacheHits()).toBe(hits + 1);
+      await getProductBySlug({ client: customer.client, path: { slug: 'consumer-colander' }, throwOnError: true });
+      await listProducts({ client: customer.client, query: { q: 'colander' }, throwOnError: true });
+      await listCategories({ client: customer.client, throwOnError: true });
+      await listProductImages({ client: customer.client, path: { id: product.id }, throwOnError: true });
+      await getMe({ client: customer.client, throwOnError: true });
+      await openCart({ client: customer.client, throwOnError: true });
+
+      expect(Object.fromEntries(authorization)).toEqual({
+        '/v1/auth/register': null,
+        '/v1/auth/login': null,
+        [`/v1/products/${product.id}`]: null,
+        '/v1/products/by-slug/consumer-colander': null,
+        '/v1/products': null,
+        '/v1/categories': null,
+        [`/v1/products/${product.id}/images`]: null,
+        '/v1/me': expect.stringMatching(/^Bearer /),
+        '/v1/carts': expect.stringMatching(/^Bearer /), // the customer's own cart
+      });
+    });
+
+    it("staff clients with catalogAuth: 'always' send the token and see drafts; a call's own auth wins over the default", async () => {
+      const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD, { catalogAuth: 'always' });
+      const { data: draft } = await createProduct({
+        client: staff.client,
+        body: { slug: 'consumer-draft-ladle', name: 'Draft ladle', variants: [{ sku: 'LADLE-1', priceAmount: 1500, currency: 'EUR', options: {} }] },
+        throwOnError: true,
+      });
+      const seen = await getProduct({ client: staff.client, path: { id: draft.id }, throwOnError: true });
+      expect(seen.data.status).toBe('draft');
+
+      const browsing = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
+      const hidden = await getProduct({ client: browsing.client, path: { id: draft.id } });
+      expectProblem(hidden.error, hidden.response, 404);
+      const explicit = await getProduct({ client: browsing.client, path: { id: draft.id }, auth: browsing.session.current!.accessToken, throwOnError: true });
+      expect(explicit.data.status).toBe('draft');
+    });
+  });
+
   describe('staff catalog flow', () => {
     it('edits a product and its variants with If-Match, archives and restores it', async () => {
       const staff = await signedInAs(t, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -382,7 +490,7 @@ describe('consumer (generated TypeScript client)', () => {
       const read = await getProduct({ client: shopper.client, path: { id }, throwOnError: true });
       expect(read.data.variants.map((variant) => [variant.sku, variant.priceAmount])).toEqual([['TEAPOT-BLACK', 4500], ['TEAPOT-RED', 4700]]);
       const unchanged = await getProduct({ client: shopper.client, path: { id }, headers: { 'If-None-Match': read.response.headers.get('etag')! } });
-      expect(unchanged.response.status).toBe(304);
+      expectNotModified(unchanged);
       const searched = await listProducts({ client: shopper.client, query: { q: 'teapot', attribute: ['material:iron'] }, throwOnError: true });
       expect(searched.data.data.map((product) => product.id)).toEqual([id]);
 
@@ -503,14 +611,13 @@ describe('consumer (generated TypeScript client)', () => {
       const available = await getVariantAvailability({ client, path: { variantId: small.id }, throwOnError: true });
       expect(available.data).toEqual({ variantId: small.id, sku: 'APRON-S', available: 10, inStock: true });
 
-      const opened = await openCart({ client });
+      const opened = await openCart({ client, throwOnError: true });
       expect(opened.response.status).toBe(201);
       expect(opened.data).toMatchObject({ status: 'open', currency: null, lines: [], itemCount: 0, subtotalAmount: 0 });
-      // 200 (a customer's CartDto) and 201 (CreatedCartDto) share one union type: narrow to read the token.
-      expect(opened.data && 'cartToken' in opened.data).toBe(true);
-      cartToken = (opened.data as CreatedCartDto).cartToken!;
-      guestCartId = opened.data!.id;
-      expect(cartToken).toMatch(/^ct_/);
+      // One CartDto for 200 and 201: the token is an optional field, no narrowing needed.
+      expect(opened.data.cartToken).toMatch(/^ct_/);
+      cartToken = opened.data.cartToken!;
+      guestCartId = opened.data.id;
       const headers = { 'X-Cart-Token': cartToken };
 
       const first = await addCartLine({ client, path: { id: guestCartId }, headers, body: { variantId: small.id, quantity: 1 } });
@@ -552,7 +659,7 @@ describe('consumer (generated TypeScript client)', () => {
       const own = await openCart({ client: phone.client });
       expect(own.response.status).toBe(201);
       expect(own.data).toMatchObject({ expiresAt: null });
-      expect(own.data && 'cartToken' in own.data).toBe(false);
+      expect(own.data?.cartToken).toBeUndefined();
       customerCartId = own.data!.id;
       await addCartLine({ client: phone.client, path: { id: customerCartId }, body: { variantId: apron.variants[0].id, quantity: 1 }, throwOnError: true });
 

@@ -18,8 +18,12 @@ export interface ClientUser extends EmporiumClient {
 }
 
 /** Registers a new customer through the client and returns a client signed in as it. */
-export async function signedInCustomer(t: Pick<TestApp, 'baseUrl'>, prefix = 'customer'): Promise<ClientUser> {
-  const api = apiClient(t);
+export async function signedInCustomer(
+  t: Pick<TestApp, 'baseUrl'>,
+  prefix = 'customer',
+  options: Partial<EmporiumClientOptions> = {},
+): Promise<ClientUser> {
+  const api = apiClient(t, options);
   const email = uniqueEmail(prefix);
   const { data, error } = await register({ client: api.client, body: { email, password: PASSWORD } });
   if (error !== undefined) throw new Error(`register failed: ${JSON.stringify(error)}`);
@@ -28,8 +32,13 @@ export async function signedInCustomer(t: Pick<TestApp, 'baseUrl'>, prefix = 'cu
 }
 
 /** A client signed in as an existing account (e.g. the ADMIN_EMAIL one). */
-export async function signedInAs(t: Pick<TestApp, 'baseUrl'>, email: string, password: string): Promise<EmporiumClient> {
-  const api = apiClient(t);
+export async function signedInAs(
+  t: Pick<TestApp, 'baseUrl'>,
+  email: string,
+  password: string,
+  options: Partial<EmporiumClientOptions> = {},
+): Promise<EmporiumClient> {
+  const api = apiClient(t, options);
   await api.session.signIn(email, password);
   return api;
 }

@@ -13,9 +13,9 @@ export interface SessionOptions {
 }
 
 /**
- * Holds one user's tokens for a client: signs in, hands the access token to each request
- * (via the client's `auth` callback), refreshes it shortly before it expires or after a 401,
- * and rotates the refresh token as the API requires. Concurrent refreshes share one call.
+ * Holds one user's tokens for a client: signs in, hands the access token to each request that
+ * takes one (createEmporiumClient asks it per request), refreshes it shortly before it expires or
+ * after a 401, and rotates the refresh token as the API requires. Concurrent refreshes share one call.
  */
 export class Session {
   private tokens?: TokenPairDto;

@@ -31,12 +31,13 @@ export const checkLiveness = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * Readiness: database (and Redis) reachable, disk and heap within limits
+ * Readiness: database reachable, disk and heap within limits; Redis reported
  *
- * Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes.
+ * Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes. Redis (with REDIS_URL) does not fail the probe: while it is unreachable the instance serves with in-process fallbacks and the status is `degraded`, so a Redis outage does not take every instance out of the load balancer at once. The outcome of each check (`info`, `error`, `details`, and `checks` on a 503) is shown only to callers holding `metrics:read` (the METRICS_TOKEN, managers, admins); anyone else gets the status alone, since versions, timings and error messages help an attacker.
  */
 export const checkReadiness = <ThrowOnError extends boolean = false>(options?: Options<CheckReadinessData, ThrowOnError>) => (options?.client ?? client).get<CheckReadinessResponses, CheckReadinessErrors, ThrowOnError>({
     responseValidator: async (data) => await zCheckReadinessResponse.parseAsync(data),
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/health/ready',
     ...options
 });
@@ -45,6 +46,8 @@ export const checkReadiness = <ThrowOnError extends boolean = false>(options?: O
  * Create a customer account
  *
  * The account gets the `customer` role. Sign in afterwards with `login`.
+ *
+ * So that registering does not reveal who has an account, an email address that already has one gets the same answer as a new one (201, with a fresh id that belongs to no account) and the existing account is left unchanged. Until the owner is told by mail (planned), this has two costs: signing in with the password just sent fails, which still hints that the address was taken, and someone who registers twice is not told that they already have an account.
  */
 export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>) => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
     responseValidator: async (data) => await zRegisterResponse.parseAsync(data),
@@ -59,7 +62,7 @@ export const register = <ThrowOnError extends boolean = false>(options: Options<
 /**
  * Sign in with email and password
  *
- * Returns a short-lived access token and a refresh token. Wrong credentials answer 401 without saying which part was wrong.
+ * Returns a short-lived access token and a refresh token. Wrong credentials answer 401 without saying which part was wrong. Failed attempts are counted per account and client address: after a few, each further attempt must wait a growing delay, then the account is locked for this address for a while (429 with Retry-After); the account as a whole locks only after many failures from many addresses, and not for addresses that signed in to it before. A successful sign-in resets the counts.
  */
 export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>) => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
     responseValidator: async (data) => await zLoginResponse.parseAsync(data),
@@ -776,7 +779,7 @@ export const setLowStockThreshold = <ThrowOnError extends boolean = false>(optio
 /**
  * Get the stock of a variant
  *
- * Per location (on hand, reserved, available), totals and the low-stock threshold; for variants of products in any status.
+ * Per location (on hand, reserved, available), totals over all locations, `sellable` (what one order can take: the most available at one active location) and the low-stock threshold; for variants of products in any status.
  */
 export const getVariantStock = <ThrowOnError extends boolean = false>(options: Options<GetVariantStockData, ThrowOnError>) => (options.client ?? client).get<GetVariantStockResponses, GetVariantStockErrors, ThrowOnError>({
     responseValidator: async (data) => await zGetVariantStockResponse.parseAsync(data),
@@ -800,7 +803,7 @@ export const listStockMovements = <ThrowOnError extends boolean = false>(options
 /**
  * Get the availability of a variant
  *
- * How many units can be ordered now: on hand minus reserved over active locations. Public; 404 for unknown variants and variants of products that are not active.
+ * How many units one order can take now: the most on hand minus reserved at any single active location, because checkout reserves each line from one location (stock of 3 and 5 in two places is 5). Public; 404 for unknown variants and variants of products that are not active.
  */
 export const getVariantAvailability = <ThrowOnError extends boolean = false>(options: Options<GetVariantAvailabilityData, ThrowOnError>) => (options.client ?? client).get<GetVariantAvailabilityResponses, GetVariantAvailabilityErrors, ThrowOnError>({
     responseValidator: async (data) => await zGetVariantAvailabilityResponse.parseAsync(data),
@@ -812,7 +815,7 @@ export const getVariantAvailability = <ThrowOnError extends boolean = false>(opt
 /**
  * Check out a cart
  *
- * Turns the cart into an order in `pending_payment`, in one transaction: stock for every line is reserved or none is (409 naming every short SKU), prices are taken from the catalog (price fields in the body are a 400), shipping and tax come from the rate tables by the shipping country (422 when there is none). Guests send X-Cart-Token and an email; customers their bearer token. Another caller's cart is 404. The reservation lasts CHECKOUT_RESERVATION_TTL_SECONDS; an unpaid order is cancelled after it. Retrying with the same Idempotency-Key returns the same order.
+ * Turns the cart into an order in `pending_payment`, in one transaction: stock for every line is reserved or none is (409 naming every short SKU), prices are taken from the catalog (price fields in the body are a 400), shipping and tax come from the rate tables by the shipping country (422 when there is none). Guests send X-Cart-Token and an email; customers their bearer token. Another caller's cart is 404. The reservation first lasts CHECKOUT_INITIAL_RESERVATION_SECONDS (5 minutes by default); a payment attempt extends it to CHECKOUT_RESERVATION_TTL_SECONDS from checkout. An unpaid order is cancelled when it expires. One order holds at most CART_MAX_LINE_QUANTITY units of a variant, and one client address, email or customer at most a few unpaid orders at once (429 `unpaid-order-limit`). Retrying with the same Idempotency-Key returns the same order.
  */
 export const checkout = <ThrowOnError extends boolean = false>(options: Options<CheckoutData, ThrowOnError>) => (options.client ?? client).post<CheckoutResponses, CheckoutErrors, ThrowOnError>({
     responseValidator: async (data) => await zCheckoutResponse.parseAsync(data),
@@ -916,7 +919,7 @@ export const deliverOrder = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * Pay an order
  *
- * Captures the order total with the provider's card token; the order becomes `paid` and its stock sold. The order's customer or the guest with X-Cart-Token only (404 for others). 402 with `failureCode` when the provider refuses; the order still awaits payment. Retrying with the same Idempotency-Key never charges twice.
+ * Captures the order total with the provider's card token; the order becomes `paid` and its stock sold. The order's customer or the guest with X-Cart-Token only (404 for others). 402 with `failureCode` when the provider refuses; the order still awaits payment. Retrying with the same Idempotency-Key never charges twice, and one payment at a time is processed: payments sent at once with different keys get 409 `payment-in-progress` while the first is at the provider. Paying extends the order's reservation to CHECKOUT_RESERVATION_TTL_SECONDS from checkout. The provider must be enabled (PAYMENTS_PROVIDERS; 422 naming those that are).
  */
 export const payOrder = <ThrowOnError extends boolean = false>(options: Options<PayOrderData, ThrowOnError>) => (options.client ?? client).post<PayOrderResponses, PayOrderErrors, ThrowOnError>({
     responseValidator: async (data) => await zPayOrderResponse.parseAsync(data),
@@ -953,5 +956,9 @@ export const refundOrder = <ThrowOnError extends boolean = false>(options: Optio
 export const receivePaymentWebhook = <ThrowOnError extends boolean = false>(options: Options<ReceivePaymentWebhookData, ThrowOnError>) => (options.client ?? client).post<ReceivePaymentWebhookResponses, ReceivePaymentWebhookErrors, ThrowOnError>({
     responseValidator: async (data) => await zReceivePaymentWebhookResponse.parseAsync(data),
     url: '/v1/payments/webhooks/{provider}',
-    ...options
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });

@@ -5,9 +5,9 @@ export type ClientOptions = {
 };
 
 /**
- * `ok` when every check passed.
+ * `ok` when every check passed; `degraded` while Redis is unreachable (the instance serves with in-process fallbacks).
  */
-export type HealthStatus = 'ok';
+export type HealthStatus = 'ok' | 'degraded';
 
 /**
  * `up` when the check passed, `down` when it failed.
@@ -59,111 +59,25 @@ export type HealthChecksDto = {
 };
 
 /**
- * A passing probe: every check it ran is up.
+ * A passing probe: every check it ran is up. Readiness shows the checks only to callers holding `metrics:read`.
  */
 export type HealthDto = {
     /**
-     * `ok` when every check passed.
+     * `ok` when every check passed; `degraded` while Redis is unreachable (the instance serves with in-process fallbacks).
      */
     status: HealthStatus;
     /**
      * The checks that passed.
      */
-    info: HealthChecksDto;
+    info?: HealthChecksDto;
     /**
-     * The checks that failed; empty on a passing probe.
+     * The checks that failed: empty, or `redis` while the instance is degraded.
      */
-    error: HealthChecksDto;
+    error?: HealthChecksDto;
     /**
      * Every check with its outcome.
      */
-    details: HealthChecksDto;
-};
-
-/**
- * One invalid field of a request, in a validation problem.
- */
-export type FieldErrorDto = {
-    /**
-     * Path of the offending field, dotted for nested ones.
-     */
-    field: string;
-    /**
-     * What is wrong with it.
-     */
-    message: string;
-};
-
-/**
- * RFC 9457 problem details: the body of every error response (`application/problem+json`).
- */
-export type ProblemDto = {
-    /**
-     * URI identifying the kind of problem; stable, meant for programs.
-     */
-    type: string;
-    /**
-     * Short human summary of the kind of problem.
-     */
-    title: string;
-    /**
-     * The HTTP status code.
-     */
-    status: number;
-    /**
-     * What went wrong this time, for humans.
-     */
-    detail: string;
-    /**
-     * The path that was requested.
-     */
-    instance: string;
-    /**
-     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
-     */
-    requestId: string;
-    /**
-     * One entry per invalid field (validation problems, status 400, only).
-     */
-    errors?: Array<FieldErrorDto>;
-};
-
-/**
- * A failed readiness probe: a problem document whose `checks` member lists every check with its outcome.
- */
-export type ReadinessProblemDto = {
-    /**
-     * URI identifying the kind of problem; stable, meant for programs.
-     */
-    type: string;
-    /**
-     * Short human summary of the kind of problem.
-     */
-    title: string;
-    /**
-     * The HTTP status code.
-     */
-    status: number;
-    /**
-     * What went wrong this time, for humans.
-     */
-    detail: string;
-    /**
-     * The path that was requested.
-     */
-    instance: string;
-    /**
-     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
-     */
-    requestId: string;
-    /**
-     * One entry per invalid field (validation problems, status 400, only).
-     */
-    errors?: Array<FieldErrorDto>;
-    /**
-     * Every check with its outcome; absent when the probe itself timed out.
-     */
-    checks?: HealthChecksDto;
+    details?: HealthChecksDto;
 };
 
 /**
@@ -175,7 +89,7 @@ export type RegisterDto = {
      */
     email: string;
     /**
-     * At least 12 characters and not a commonly used password.
+     * At least 12 characters and hard to guess: zxcvbn's strength estimate must reach 4 of 4, counting common and breached passwords, words, names, keyboard patterns, dates and the email address and name sent with it; only the first 32 characters are scored. Ignoring case and punctuation, it must not contain the name or the part of the email address before the @ (when these have 4 or more letters and digits).
      */
     password: string;
     /**
@@ -716,52 +630,6 @@ export type ProductImageListDto = {
 };
 
 /**
- * A problem about an uploaded image (413, 415 or 422), naming the limit it broke.
- */
-export type ImageProblemDto = {
-    /**
-     * URI identifying the kind of problem; stable, meant for programs.
-     */
-    type: string;
-    /**
-     * Short human summary of the kind of problem.
-     */
-    title: string;
-    /**
-     * The HTTP status code.
-     */
-    status: number;
-    /**
-     * What went wrong this time, for humans.
-     */
-    detail: string;
-    /**
-     * The path that was requested.
-     */
-    instance: string;
-    /**
-     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
-     */
-    requestId: string;
-    /**
-     * One entry per invalid field (validation problems, status 400, only).
-     */
-    errors?: Array<FieldErrorDto>;
-    /**
-     * The largest accepted upload in bytes (413).
-     */
-    maxBytes?: number;
-    /**
-     * The accepted image types (415).
-     */
-    accepted?: Array<'image/jpeg' | 'image/png' | 'image/webp'>;
-    /**
-     * The largest accepted pixel count, width times height (422).
-     */
-    maxPixels?: number;
-};
-
-/**
  * Changes to a product image; omitted fields stay as they are, null clears the alt text.
  */
 export type UpdateProductImageDto = {
@@ -1074,50 +942,8 @@ export type CartDto = {
      * When the cart last changed (UTC).
      */
     updatedAt: string;
-};
-
-/**
- * A new cart; a guest's comes with its token, which is shown this once.
- */
-export type CreatedCartDto = {
     /**
-     * Public id of the cart.
-     */
-    id: string;
-    /**
-     * `open` while it can change; `checked_out` once an order was made from it.
-     */
-    status: CartStatus;
-    /**
-     * ISO 4217 currency of every line; null while the cart is empty.
-     */
-    currency: string | null;
-    /**
-     * The lines, oldest first.
-     */
-    lines: Array<CartLineDto>;
-    /**
-     * Sum of the available lines' totals, in minor units of `currency`.
-     */
-    subtotalAmount: number;
-    /**
-     * Units in the cart, over all lines.
-     */
-    itemCount: number;
-    /**
-     * Guest carts: when the cart stops working (404) unless it changes before; each change pushes it back. Null for customers' carts.
-     */
-    expiresAt: string | null;
-    /**
-     * When the cart was created (UTC).
-     */
-    createdAt: string;
-    /**
-     * When the cart last changed (UTC).
-     */
-    updatedAt: string;
-    /**
-     * Guests only: the cart's secret token, returned this once. Send it as `X-Cart-Token` to reach the cart, and as `cartToken` when signing in to move its lines into the customer's cart.
+     * Present only when a guest cart was just created (openCart answering 201): the cart's secret token, returned this once. Send it as `X-Cart-Token` to reach the cart, and as `cartToken` when signing in to move its lines into the customer's cart.
      */
     cartToken?: string;
 };
@@ -1399,44 +1225,6 @@ export type StockLevelDto = {
 };
 
 /**
- * A problem document that may name the SKUs without enough stock (`skus`), as for an out-of-stock checkout.
- */
-export type StockProblemDto = {
-    /**
-     * URI identifying the kind of problem; stable, meant for programs.
-     */
-    type: string;
-    /**
-     * Short human summary of the kind of problem.
-     */
-    title: string;
-    /**
-     * The HTTP status code.
-     */
-    status: number;
-    /**
-     * What went wrong this time, for humans.
-     */
-    detail: string;
-    /**
-     * The path that was requested.
-     */
-    instance: string;
-    /**
-     * The request id, also sent as the X-Request-Id header; quote it when reporting a problem.
-     */
-    requestId: string;
-    /**
-     * One entry per invalid field (validation problems, status 400, only).
-     */
-    errors?: Array<FieldErrorDto>;
-    /**
-     * Every SKU that is short, sorted; present on stock problems only.
-     */
-    skus?: Array<string>;
-};
-
-/**
  * A correction of on-hand stock at a location (an `adjusted` movement), with its reason.
  */
 export type AdjustStockDto = {
@@ -1506,6 +1294,11 @@ export type VariantStockDto = {
      * Sums over the levels.
      */
     totals: StockTotalsDto;
+    /**
+     * The most units one order can take now: the largest `available` at a single ACTIVE location,
+     * since checkout reserves each line from one location. What getVariantAvailability shows shoppers.
+     */
+    sellable: number;
     /**
      * The low-stock threshold; null when none is set.
      */
@@ -1580,31 +1373,36 @@ export type AvailabilityDto = {
      */
     sku: string;
     /**
-     * Units that can be ordered now (on hand minus reserved, over active locations).
+     * Units one order can take now: the most on hand minus reserved at any single active location.
+     * Checkout reserves each line from one location, so stock spread over several is not added up.
      */
     available: number;
     /**
-     * available > 0.
+     * Whether any of it can be ordered now (available > 0).
      */
     inStock: boolean;
 };
 
 /**
- * The order's current state (illegal transition).
+ * One invalid field of a request, in a validation problem.
  */
-export type OrderStatus = 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
-
-/**
- * The actions the current state allows (illegal transition).
- */
-export type OrderAction = 'pay' | 'cancel' | 'fulfil' | 'ship' | 'deliver' | 'refund' | 'reinstate';
-
-/**
- * A problem about an order: its state (409), the SKUs out of stock (409) or a failed payment (402).
- */
-export type OrderProblemDto = {
+export type FieldErrorDto = {
     /**
-     * URI identifying the kind of problem; stable, meant for programs.
+     * Path of the offending field, dotted for nested ones.
+     */
+    field: string;
+    /**
+     * What is wrong with it.
+     */
+    message: string;
+};
+
+/**
+ * RFC 9457 problem details: the body of every error response (`application/problem+json`).
+ */
+export type ProblemDto = {
+    /**
+     * URI identifying the kind of problem; stable, meant for programs. One of `ProblemType`, whose schemas (`<Type>Problem`) say which members each carries; types may be added, so treat one you do not know by its `status`.
      */
     type: string;
     /**
@@ -1628,25 +1426,13 @@ export type OrderProblemDto = {
      */
     requestId: string;
     /**
-     * One entry per invalid field (validation problems, status 400, only).
+     * One entry per invalid field (validation problems, status 400, only), the first 20 of them.
      */
     errors?: Array<FieldErrorDto>;
     /**
-     * The order's current state (illegal transition).
+     * How many more invalid fields there were than `errors` lists; present only when there were more.
      */
-    orderStatus?: OrderStatus;
-    /**
-     * The actions the current state allows (illegal transition).
-     */
-    allowed?: Array<OrderAction>;
-    /**
-     * Every SKU without enough stock.
-     */
-    skus?: Array<string>;
-    /**
-     * Why the provider refused the payment.
-     */
-    failureCode?: string;
+    omittedErrors?: number;
 };
 
 /**
@@ -1710,6 +1496,11 @@ export type CheckoutDto = {
 };
 
 /**
+ * Where an order is in its life: `pending_payment` (stock reserved, awaiting payment), `paid`, `fulfilled` (packed), `shipped`, `delivered`, or `cancelled` and `refunded`, where it ends.
+ */
+export type OrderStatus = 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
+
+/**
  * One line of an order: what was bought, at the price it had at checkout.
  */
 export type OrderLineDto = {
@@ -1748,6 +1539,11 @@ export type OrderLineDto = {
      */
     lineTotalAmount: number;
 };
+
+/**
+ * Something that can happen to an order: what its `links` offer, and what an illegal transition lists in `allowed`.
+ */
+export type OrderAction = 'pay' | 'cancel' | 'fulfil' | 'ship' | 'deliver' | 'refund' | 'reinstate';
 
 /**
  * Something the caller may do with the order now (hypermedia).
@@ -1843,7 +1639,7 @@ export type OrderDto = {
      */
     taxAmount: number;
     /**
-     * What the customer pays.
+     * What the customer pays; at most 500000000000 (checkout refuses a larger cart).
      */
     totalAmount: number;
     /**
@@ -1855,7 +1651,7 @@ export type OrderDto = {
      */
     pricesIncludeTax: boolean;
     /**
-     * Captured so far.
+     * Captured so far, including payments that could not be used and were given back.
      */
     paidAmount: number;
     /**
@@ -1948,6 +1744,429 @@ export type WebhookAckDto = {
     duplicate: boolean;
 };
 
+/**
+ * A cap on what one client may hold in unpaid orders at once.
+ */
+export type UnpaidOrderLimitDto = {
+    /**
+     * Whom the cap counts: one client network address, one email, or one customer account.
+     */
+    kind: 'address' | 'email' | 'customer';
+    /**
+     * What it counts: unpaid orders, or the units they hold.
+     */
+    counts: 'orders' | 'units';
+    /**
+     * The cap (CHECKOUT_MAX_*).
+     */
+    max: number;
+};
+
+/**
+ * Every problem type the API answers with (the `type` of a problem document); `<Type>Problem` describes each. New types may be added: treat one you do not know by its `status`.
+ */
+export type ProblemType = 'urn:emporium:problem:validation' | 'urn:emporium:problem:bad-request' | 'urn:emporium:problem:invalid-signature' | 'urn:emporium:problem:invalid-webhook' | 'urn:emporium:problem:unauthorized' | 'urn:emporium:problem:payment-failed' | 'urn:emporium:problem:forbidden' | 'urn:emporium:problem:not-found' | 'urn:emporium:problem:method-not-allowed' | 'urn:emporium:problem:not-acceptable' | 'urn:emporium:problem:request-timeout' | 'urn:emporium:problem:conflict' | 'urn:emporium:problem:payment-in-progress' | 'urn:emporium:problem:precondition-failed' | 'urn:emporium:problem:payload-too-large' | 'urn:emporium:problem:uri-too-long' | 'urn:emporium:problem:unsupported-media-type' | 'urn:emporium:problem:rule-violation' | 'urn:emporium:problem:precondition-required' | 'urn:emporium:problem:too-many-requests' | 'urn:emporium:problem:unpaid-order-limit' | 'urn:emporium:problem:request-header-fields-too-large' | 'urn:emporium:problem:internal' | 'urn:emporium:problem:payment-provider-error' | 'urn:emporium:problem:unavailable' | 'urn:emporium:problem:timeout' | 'urn:emporium:problem:shutting-down' | 'urn:emporium:problem:database-lock-timeout' | 'urn:emporium:problem:database-deadlock' | 'urn:emporium:problem:database-unavailable';
+
+/**
+ * `urn:emporium:problem:validation` (400 Bad Request): A body field, query parameter or header is missing, malformed or not allowed. `errors` lists each field (the first 20); `omittedErrors` counts the rest.
+ */
+export type ValidationProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:validation';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:bad-request` (400 Bad Request): The request cannot be read: the body is not valid JSON or does not match its Content-Length, or the URL is not validly percent-encoded. Also the type of any other client error without a type of its own, with that status.
+ */
+export type BadRequestProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:bad-request';
+    /**
+     * 400, or another 4xx status without a problem type of its own.
+     */
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:invalid-signature` (400 Bad Request): A payment provider webhook whose signature header is missing or malformed, does not match the body, or is too old.
+ */
+export type InvalidSignatureProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:invalid-signature';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:invalid-webhook` (400 Bad Request): A payment provider webhook, correctly signed, that is not an event this API understands.
+ */
+export type InvalidWebhookProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:invalid-webhook';
+    status?: number;
+};
+
+/**
+ * A problem of one of the types a 400 answer can carry: `validation`, `bad-request`, `invalid-signature`, `invalid-webhook`.
+ */
+export type Status400Problem = ({
+    type: 'urn:emporium:problem:validation';
+} & ValidationProblem) | ({
+    type: 'urn:emporium:problem:bad-request';
+} & BadRequestProblem) | ({
+    type: 'urn:emporium:problem:invalid-signature';
+} & InvalidSignatureProblem) | ({
+    type: 'urn:emporium:problem:invalid-webhook';
+} & InvalidWebhookProblem);
+
+/**
+ * `urn:emporium:problem:internal` (500 Internal Server Error): An unexpected error; quote the request id when reporting it. Also the type of any other server error without a type of its own.
+ */
+export type InternalProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:internal';
+    /**
+     * 500, or another 5xx status without a problem type of its own.
+     */
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:unavailable` (503 Service Unavailable): A dependency of the instance is down (readiness probe); `checks` says which, to callers holding metrics:read.
+ */
+export type UnavailableProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:unavailable';
+    status?: number;
+    /**
+     * Every check with its outcome; shown to callers holding `metrics:read` only, and absent when the probe itself timed out.
+     */
+    checks?: HealthChecksDto;
+};
+
+/**
+ * `urn:emporium:problem:timeout` (503 Service Unavailable): The request took longer than REQUEST_TIMEOUT_MS; retry after Retry-After seconds.
+ */
+export type TimeoutProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:timeout';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:shutting-down` (503 Service Unavailable): This instance is shutting down; retry after Retry-After seconds (usually another instance answers).
+ */
+export type ShuttingDownProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:shutting-down';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:database-lock-timeout` (503 Service Unavailable): The data the request needs stayed locked by other work beyond DATABASE_LOCK_TIMEOUT_SECONDS; retry after Retry-After seconds.
+ */
+export type DatabaseLockTimeoutProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:database-lock-timeout';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:database-deadlock` (503 Service Unavailable): The request kept colliding with concurrent changes and was rolled back; retry it after Retry-After seconds.
+ */
+export type DatabaseDeadlockProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:database-deadlock';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:database-unavailable` (503 Service Unavailable): The database cannot be reached; retry after Retry-After seconds.
+ */
+export type DatabaseUnavailableProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:database-unavailable';
+    status?: number;
+};
+
+/**
+ * A problem of one of the types a 503 answer can carry: `unavailable`, `timeout`, `shutting-down`, `database-lock-timeout`, `database-deadlock`, `database-unavailable`.
+ */
+export type Status503Problem = ({
+    type: 'urn:emporium:problem:unavailable';
+} & UnavailableProblem) | ({
+    type: 'urn:emporium:problem:timeout';
+} & TimeoutProblem) | ({
+    type: 'urn:emporium:problem:shutting-down';
+} & ShuttingDownProblem) | ({
+    type: 'urn:emporium:problem:database-lock-timeout';
+} & DatabaseLockTimeoutProblem) | ({
+    type: 'urn:emporium:problem:database-deadlock';
+} & DatabaseDeadlockProblem) | ({
+    type: 'urn:emporium:problem:database-unavailable';
+} & DatabaseUnavailableProblem);
+
+/**
+ * `urn:emporium:problem:unauthorized` (401 Unauthorized): No valid access token (missing, malformed, expired, revoked or signed with another key), or wrong credentials or refresh token.
+ */
+export type UnauthorizedProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:unauthorized';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:conflict` (409 Conflict): The request conflicts with the current state: a duplicate unique value, an order state that does not allow the action (`orderStatus`, `allowed`), stock that ran out (`skus`), or a request with the same Idempotency-Key still running.
+ */
+export type ConflictProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:conflict';
+    status?: number;
+    /**
+     * Every SKU the problem concerns (short of stock, over a limit, no longer for sale), sorted.
+     */
+    skus?: Array<string>;
+    /**
+     * The order's current state.
+     */
+    orderStatus?: OrderStatus;
+    /**
+     * The actions the order's current state allows.
+     */
+    allowed?: Array<OrderAction>;
+};
+
+/**
+ * `urn:emporium:problem:payment-in-progress` (409 Conflict): A payment of the order is being processed (since `paymentStartedAt`); read the order again for its outcome before paying or cancelling.
+ */
+export type PaymentInProgressProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:payment-in-progress';
+    status?: number;
+    /**
+     * The order's current state.
+     */
+    orderStatus: OrderStatus;
+    /**
+     * The actions the order's current state allows.
+     */
+    allowed: Array<OrderAction>;
+    /**
+     * When the payment being processed started.
+     */
+    paymentStartedAt: string;
+};
+
+/**
+ * A problem of one of the types a 409 answer can carry: `conflict`, `payment-in-progress`.
+ */
+export type Status409Problem = ({
+    type: 'urn:emporium:problem:conflict';
+} & ConflictProblem) | ({
+    type: 'urn:emporium:problem:payment-in-progress';
+} & PaymentInProgressProblem);
+
+/**
+ * `urn:emporium:problem:payload-too-large` (413 Content Too Large): The request body is larger than the server accepts; for an image upload, `maxBytes` is the limit.
+ */
+export type PayloadTooLargeProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:payload-too-large';
+    status?: number;
+    /**
+     * The largest accepted upload, in bytes.
+     */
+    maxBytes?: number;
+};
+
+/**
+ * `urn:emporium:problem:unsupported-media-type` (415 Unsupported Media Type): The body is not of a media type the operation takes (JSON, or for uploads a JPEG, PNG or WebP image: `accepted`).
+ */
+export type UnsupportedMediaTypeProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:unsupported-media-type';
+    status?: number;
+    /**
+     * The accepted image types.
+     */
+    accepted?: Array<'image/jpeg' | 'image/png' | 'image/webp'>;
+};
+
+/**
+ * `urn:emporium:problem:too-many-requests` (429 Too Many Requests): A rate limit was reached; retry after Retry-After seconds.
+ */
+export type TooManyRequestsProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:too-many-requests';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:unpaid-order-limit` (429 Too Many Requests): The client already holds as many unpaid orders, or units in them, as one address, email or customer may (`limit` says which); pay for or cancel one, or retry after Retry-After seconds.
+ */
+export type UnpaidOrderLimitProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:unpaid-order-limit';
+    status?: number;
+    /**
+     * The cap this checkout would pass.
+     */
+    limit: UnpaidOrderLimitDto;
+};
+
+/**
+ * A problem of one of the types a 429 answer can carry: `too-many-requests`, `unpaid-order-limit`.
+ */
+export type Status429Problem = ({
+    type: 'urn:emporium:problem:too-many-requests';
+} & TooManyRequestsProblem) | ({
+    type: 'urn:emporium:problem:unpaid-order-limit';
+} & UnpaidOrderLimitProblem);
+
+/**
+ * `urn:emporium:problem:forbidden` (403 Forbidden): The caller lacks the permission the operation needs.
+ */
+export type ForbiddenProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:forbidden';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:not-found` (404 Not Found): The resource does not exist or is not the caller's, or there is no such route.
+ */
+export type NotFoundProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:not-found';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:precondition-failed` (412 Precondition Failed): The If-Match header does not match the current version: the resource changed since it was read.
+ */
+export type PreconditionFailedProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:precondition-failed';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:rule-violation` (422 Unprocessable Content): The request is well-formed but breaks a business rule; depending on the rule, `skus` names the variants, `providers` the enabled payment providers, `maxPixels` the largest image.
+ */
+export type RuleViolationProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:rule-violation';
+    status?: number;
+    /**
+     * Every SKU the problem concerns (short of stock, over a limit, no longer for sale), sorted.
+     */
+    skus?: Array<string>;
+    /**
+     * The payment providers enabled on this server.
+     */
+    providers?: Array<string>;
+    /**
+     * The largest accepted pixel count, width times height.
+     */
+    maxPixels?: number;
+};
+
+/**
+ * `urn:emporium:problem:precondition-required` (428 Precondition Required): The operation needs an If-Match header with the ETag that was read.
+ */
+export type PreconditionRequiredProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:precondition-required';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:payment-provider-error` (502 Bad Gateway): The payment provider did not do what was asked (for example a refund failed); nothing was changed.
+ */
+export type PaymentProviderErrorProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:payment-provider-error';
+    status?: number;
+};
+
+/**
+ * `urn:emporium:problem:payment-failed` (402 Payment Required): The payment provider refused the payment (declined card, insufficient funds...); `failureCode` says why. The order still awaits payment.
+ */
+export type PaymentFailedProblem = ProblemDto & {
+    type?: 'urn:emporium:problem:payment-failed';
+    status?: number;
+    /**
+     * Why the provider refused the payment, as the provider says it.
+     */
+    failureCode: string;
+};
+
+/**
+ * How many items to return.
+ */
+export type Limit = number;
+
+/**
+ * The `nextCursor` of the previous page; omit it for the first page.
+ */
+export type Cursor = string;
+
+/**
+ * Public id of the product (UUID); any other string is answered 404.
+ */
+export type ProductId = string;
+
+/**
+ * Public id of the order (UUID); any other string is answered 404.
+ */
+export type OrderId = string;
+
+/**
+ * ISO 3166-1 alpha-2 country code, upper case; any other value is 400.
+ */
+export type Country = 'AD' | 'AE' | 'AF' | 'AG' | 'AI' | 'AL' | 'AM' | 'AO' | 'AQ' | 'AR' | 'AS' | 'AT' | 'AU' | 'AW' | 'AX' | 'AZ' | 'BA' | 'BB' | 'BD' | 'BE' | 'BF' | 'BG' | 'BH' | 'BI' | 'BJ' | 'BL' | 'BM' | 'BN' | 'BO' | 'BQ' | 'BR' | 'BS' | 'BT' | 'BV' | 'BW' | 'BY' | 'BZ' | 'CA' | 'CC' | 'CD' | 'CF' | 'CG' | 'CH' | 'CI' | 'CK' | 'CL' | 'CM' | 'CN' | 'CO' | 'CR' | 'CU' | 'CV' | 'CW' | 'CX' | 'CY' | 'CZ' | 'DE' | 'DJ' | 'DK' | 'DM' | 'DO' | 'DZ' | 'EC' | 'EE' | 'EG' | 'EH' | 'ER' | 'ES' | 'ET' | 'FI' | 'FJ' | 'FK' | 'FM' | 'FO' | 'FR' | 'GA' | 'GB' | 'GD' | 'GE' | 'GF' | 'GG' | 'GH' | 'GI' | 'GL' | 'GM' | 'GN' | 'GP' | 'GQ' | 'GR' | 'GS' | 'GT' | 'GU' | 'GW' | 'GY' | 'HK' | 'HM' | 'HN' | 'HR' | 'HT' | 'HU' | 'ID' | 'IE' | 'IL' | 'IM' | 'IN' | 'IO' | 'IQ' | 'IR' | 'IS' | 'IT' | 'JE' | 'JM' | 'JO' | 'JP' | 'KE' | 'KG' | 'KH' | 'KI' | 'KM' | 'KN' | 'KP' | 'KR' | 'KW' | 'KY' | 'KZ' | 'LA' | 'LB' | 'LC' | 'LI' | 'LK' | 'LR' | 'LS' | 'LT' | 'LU' | 'LV' | 'LY' | 'MA' | 'MC' | 'MD' | 'ME' | 'MF' | 'MG' | 'MH' | 'MK' | 'ML' | 'MM' | 'MN' | 'MO' | 'MP' | 'MQ' | 'MR' | 'MS' | 'MT' | 'MU' | 'MV' | 'MW' | 'MX' | 'MY' | 'MZ' | 'NA' | 'NC' | 'NE' | 'NF' | 'NG' | 'NI' | 'NL' | 'NO' | 'NP' | 'NR' | 'NU' | 'NZ' | 'OM' | 'PA' | 'PE' | 'PF' | 'PG' | 'PH' | 'PK' | 'PL' | 'PM' | 'PN' | 'PR' | 'PS' | 'PT' | 'PW' | 'PY' | 'QA' | 'RE' | 'RO' | 'RS' | 'RU' | 'RW' | 'SA' | 'SB' | 'SC' | 'SD' | 'SE' | 'SG' | 'SH' | 'SI' | 'SJ' | 'SK' | 'SL' | 'SM' | 'SN' | 'SO' | 'SR' | 'SS' | 'ST' | 'SV' | 'SX' | 'SY' | 'SZ' | 'TC' | 'TD' | 'TF' | 'TG' | 'TH' | 'TJ' | 'TK' | 'TL' | 'TM' | 'TN' | 'TO' | 'TR' | 'TT' | 'TV' | 'TW' | 'TZ' | 'UA' | 'UG' | 'UM' | 'US' | 'UY' | 'UZ' | 'VA' | 'VC' | 'VE' | 'VG' | 'VI' | 'VN' | 'VU' | 'WF' | 'WS' | 'YE' | 'YT' | 'ZA' | 'ZM' | 'ZW';
+
+/**
+ * A guest's cart token (returned once, when the guest cart was created). Customers send their bearer token instead.
+ */
+export type XCartToken = string;
+
+/**
+ * An ETag from an earlier read (or a list of them, or `*`); 304 when unchanged.
+ */
+export type IfNoneMatch = string;
+
+/**
+ * Public id of the variant (UUID); any other string is answered 404.
+ */
+export type VariantId = string;
+
+/**
+ * Public id of the cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+ */
+export type CartId = string;
+
+/**
+ * The ETag of the product you read; 412 when the product changed since.
+ */
+export type IfMatch = string;
+
+/**
+ * Public id of the image (UUID); any other string is answered 404.
+ */
+export type ImageId = string;
+
+/**
+ * Public id of one of the caller's addresses (UUID); another customer's address, or any other string, is answered 404.
+ */
+export type AddressId = string;
+
+/**
+ * ISO 4217 currency code, upper case; any other value is 400.
+ */
+export type Currency = 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
+
+/**
+ * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+ */
+export type IdempotencyKey = string;
+
+/**
+ * Public id of the user (UUID); any other string is answered 404.
+ */
+export type UserId = string;
+
+/**
+ * Public id of the category (UUID); any other string is answered 404.
+ */
+export type CategoryId = string;
+
+/**
+ * Public id of the line of that cart (UUID). A cart the caller cannot open (another customer's, a guest cart without its token, an expired one), or any other string, is answered 404.
+ */
+export type LineId = string;
+
+/**
+ * Public id of the stock location (UUID); any other string is answered 404.
+ */
+export type StockLocationId = string;
+
 export type CheckLivenessData = {
     body?: never;
     path?: never;
@@ -1957,13 +2176,17 @@ export type CheckLivenessData = {
 
 export type CheckLivenessErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CheckLivenessError = CheckLivenessErrors[keyof CheckLivenessErrors];
@@ -1986,20 +2209,28 @@ export type CheckReadinessData = {
 
 export type CheckReadinessErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
+     * No valid access token: missing, malformed, expired or signed with another key.
+     */
+    401: UnauthorizedProblem;
+    /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
      * A dependency is unavailable (`checks` says which), or the probe timed out.
      */
-    503: ReadinessProblemDto;
+    503: Status503Problem;
 };
 
 export type CheckReadinessError = CheckReadinessErrors[keyof CheckReadinessErrors];
 
 export type CheckReadinessResponses = {
     /**
-     * Every dependency is available.
+     * The instance can serve: `ok`, or `degraded` while Redis is unreachable.
      */
     200: HealthDto;
 };
@@ -2017,38 +2248,38 @@ export type RegisterErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
-     * The request conflicts with the current state, for example a duplicate.
+     * No longer answered: an email address that already has an account gets 201 (see the description).
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The request body is larger than the server accepts.
      */
-    413: ProblemDto;
+    413: PayloadTooLargeProblem;
     /**
      * The request body is not application/json.
      */
-    415: ProblemDto;
+    415: UnsupportedMediaTypeProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type RegisterError = RegisterErrors[keyof RegisterErrors];
 
 export type RegisterResponses = {
     /**
-     * The account was created.
+     * The account was created, or the email address already had one (the answer is the same; see the description).
      */
     201: UserDto;
 };
@@ -2066,31 +2297,31 @@ export type LoginErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The request body is larger than the server accepts.
      */
-    413: ProblemDto;
+    413: PayloadTooLargeProblem;
     /**
      * The request body is not application/json.
      */
-    415: ProblemDto;
+    415: UnsupportedMediaTypeProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type LoginError = LoginErrors[keyof LoginErrors];
@@ -2115,31 +2346,31 @@ export type RefreshTokensErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The request body is larger than the server accepts.
      */
-    413: ProblemDto;
+    413: PayloadTooLargeProblem;
     /**
      * The request body is not application/json.
      */
-    415: ProblemDto;
+    415: UnsupportedMediaTypeProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type RefreshTokensError = RefreshTokensErrors[keyof RefreshTokensErrors];
@@ -2164,27 +2395,27 @@ export type LogoutErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * The request body is larger than the server accepts.
      */
-    413: ProblemDto;
+    413: PayloadTooLargeProblem;
     /**
      * The request body is not application/json.
      */
-    415: ProblemDto;
+    415: UnsupportedMediaTypeProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type LogoutError = LogoutErrors[keyof LogoutErrors];
@@ -2222,27 +2453,27 @@ export type ListUsersErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListUsersError = ListUsersErrors[keyof ListUsersErrors];
@@ -2287,31 +2518,31 @@ export type GetUserErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetUserError = GetUserErrors[keyof GetUserErrors];
@@ -2347,39 +2578,39 @@ export type SetUserRolesErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type SetUserRolesError = SetUserRolesErrors[keyof SetUserRolesErrors];
@@ -2402,25 +2633,29 @@ export type GetMeData = {
 
 export type GetMeErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetMeError = GetMeErrors[keyof GetMeErrors];
@@ -2454,23 +2689,23 @@ export type ListCategoriesErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListCategoriesError = ListCategoriesErrors[keyof ListCategoriesErrors];
@@ -2504,39 +2739,39 @@ export type CreateCategoryErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CreateCategoryError = CreateCategoryErrors[keyof CreateCategoryErrors];
@@ -2572,27 +2807,27 @@ export type GetCategoryErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetCategoryError = GetCategoryErrors[keyof GetCategoryErrors];
@@ -2628,47 +2863,47 @@ export type UpdateCategoryErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * The operation requires an If-Match header.
      */
-    428: ProblemDto;
+    428: PreconditionRequiredProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UpdateCategoryError = UpdateCategoryErrors[keyof UpdateCategoryErrors];
@@ -2698,10 +2933,7 @@ export type ListProductsData = {
          * Only products in this category or any of its descendants.
          */
         categoryId?: string;
-        /**
-         * Staff only (catalog:write): products of this status; without it staff see every status. Others always get active products, and asking for another status is 403.
-         */
-        status?: ProductStatus;
+        status?: 'draft' | 'active' | 'archived';
         /**
          * Only products with a variant priced at least this (minor units, any currency).
          */
@@ -2731,33 +2963,33 @@ export type ListProductsErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      *
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListProductsError = ListProductsErrors[keyof ListProductsErrors];
@@ -2791,39 +3023,39 @@ export type CreateProductErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CreateProductError = CreateProductErrors[keyof CreateProductErrors];
@@ -2859,29 +3091,29 @@ export type GetProductBySlugErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      *
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetProductBySlugError = GetProductBySlugErrors[keyof GetProductBySlugErrors];
@@ -2917,29 +3149,29 @@ export type GetProductErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      *
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetProductError = GetProductErrors[keyof GetProductErrors];
@@ -2975,47 +3207,47 @@ export type UpdateProductErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * The operation requires an If-Match header.
      */
-    428: ProblemDto;
+    428: PreconditionRequiredProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UpdateProductError = UpdateProductErrors[keyof UpdateProductErrors];
@@ -3051,35 +3283,35 @@ export type ArchiveProductErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ArchiveProductError = ArchiveProductErrors[keyof ArchiveProductErrors];
@@ -3115,39 +3347,39 @@ export type RestoreProductErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type RestoreProductError = RestoreProductErrors[keyof RestoreProductErrors];
@@ -3183,43 +3415,43 @@ export type AddVariantErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type AddVariantError = AddVariantErrors[keyof AddVariantErrors];
@@ -3259,47 +3491,47 @@ export type UpdateVariantErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The If-Match header does not match the current version.
      */
-    412: ProblemDto;
+    412: PreconditionFailedProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * The operation requires an If-Match header.
      */
-    428: ProblemDto;
+    428: PreconditionRequiredProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UpdateVariantError = UpdateVariantErrors[keyof UpdateVariantErrors];
@@ -3329,29 +3561,29 @@ export type ListProductImagesErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      *
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListProductImagesError = ListProductImagesErrors[keyof ListProductImagesErrors];
@@ -3397,43 +3629,43 @@ export type UploadProductImageErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The file is larger than IMAGE_MAX_BYTES, or the form has more parts than allowed.
      */
-    413: ImageProblemDto;
+    413: PayloadTooLargeProblem;
     /**
      * The body is not multipart/form-data, or the file is not a JPEG, PNG or WebP image by its bytes.
      */
-    415: ImageProblemDto;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The image has more pixels than IMAGE_MAX_PIXELS, or cannot be decoded.
      */
-    422: ImageProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UploadProductImageError = UploadProductImageErrors[keyof UploadProductImageErrors];
@@ -3467,31 +3699,31 @@ export type DeleteProductImageErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type DeleteProductImageError = DeleteProductImageErrors[keyof DeleteProductImageErrors];
@@ -3525,35 +3757,35 @@ export type UpdateProductImageErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request body is not application/json.
      */
-    415: ProblemDto;
+    415: UnsupportedMediaTypeProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UpdateProductImageError = UpdateProductImageErrors[keyof UpdateProductImageErrors];
@@ -3591,23 +3823,23 @@ export type GetProductImageFileErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetProductImageFileError = GetProductImageFileErrors[keyof GetProductImageFileErrors];
@@ -3630,29 +3862,33 @@ export type GetProfileData = {
 
 export type GetProfileErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetProfileError = GetProfileErrors[keyof GetProfileErrors];
@@ -3677,27 +3913,27 @@ export type PutProfileErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type PutProfileError = PutProfileErrors[keyof PutProfileErrors];
@@ -3735,27 +3971,27 @@ export type ListAddressesErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListAddressesError = ListAddressesErrors[keyof ListAddressesErrors];
@@ -3789,31 +4025,31 @@ export type CreateAddressErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CreateAddressError = CreateAddressErrors[keyof CreateAddressErrors];
@@ -3841,29 +4077,33 @@ export type DeleteAddressData = {
 
 export type DeleteAddressErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type DeleteAddressError = DeleteAddressErrors[keyof DeleteAddressErrors];
@@ -3891,29 +4131,33 @@ export type GetAddressData = {
 
 export type GetAddressErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetAddressError = GetAddressErrors[keyof GetAddressErrors];
@@ -3943,31 +4187,31 @@ export type UpdateAddressErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UpdateAddressError = UpdateAddressErrors[keyof UpdateAddressErrors];
@@ -3996,21 +4240,25 @@ export type OpenCartData = {
 
 export type OpenCartErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type OpenCartError = OpenCartErrors[keyof OpenCartErrors];
@@ -4021,9 +4269,9 @@ export type OpenCartResponses = {
      */
     200: CartDto;
     /**
-     * A new cart (with `cartToken` for a guest).
+     * A new cart; a guest's carries its `cartToken`.
      */
-    201: CreatedCartDto;
+    201: CartDto;
 };
 
 export type OpenCartResponse = OpenCartResponses[keyof OpenCartResponses];
@@ -4048,25 +4296,29 @@ export type GetCartData = {
 
 export type GetCartErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetCartError = GetCartErrors[keyof GetCartErrors];
@@ -4102,35 +4354,35 @@ export type AddCartLineErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type AddCartLineError = AddCartLineErrors[keyof AddCartLineErrors];
@@ -4172,29 +4424,33 @@ export type RemoveCartLineData = {
 
 export type RemoveCartLineErrors = {
     /**
+     * The request is malformed or fails validation; `errors` lists each field.
+     */
+    400: Status400Problem;
+    /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type RemoveCartLineError = RemoveCartLineErrors[keyof RemoveCartLineErrors];
@@ -4234,31 +4490,31 @@ export type ChangeCartLineErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ChangeCartLineError = ChangeCartLineErrors[keyof ChangeCartLineErrors];
@@ -4292,27 +4548,27 @@ export type ListShippingRatesErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListShippingRatesError = ListShippingRatesErrors[keyof ListShippingRatesErrors];
@@ -4355,31 +4611,31 @@ export type DeleteShippingRateErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type DeleteShippingRateError = DeleteShippingRateErrors[keyof DeleteShippingRateErrors];
@@ -4413,31 +4669,31 @@ export type GetShippingRateErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetShippingRateError = GetShippingRateErrors[keyof GetShippingRateErrors];
@@ -4471,27 +4727,27 @@ export type SetShippingRateErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type SetShippingRateError = SetShippingRateErrors[keyof SetShippingRateErrors];
@@ -4529,27 +4785,27 @@ export type ListTaxRatesErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListTaxRatesError = ListTaxRatesErrors[keyof ListTaxRatesErrors];
@@ -4588,31 +4844,31 @@ export type DeleteTaxRateErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type DeleteTaxRateError = DeleteTaxRateErrors[keyof DeleteTaxRateErrors];
@@ -4642,31 +4898,31 @@ export type GetTaxRateErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetTaxRateError = GetTaxRateErrors[keyof GetTaxRateErrors];
@@ -4696,27 +4952,27 @@ export type SetTaxRateErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type SetTaxRateError = SetTaxRateErrors[keyof SetTaxRateErrors];
@@ -4754,27 +5010,27 @@ export type ListStockLocationsErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListStockLocationsError = ListStockLocationsErrors[keyof ListStockLocationsErrors];
@@ -4808,35 +5064,35 @@ export type CreateStockLocationErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CreateStockLocationError = CreateStockLocationErrors[keyof CreateStockLocationErrors];
@@ -4866,31 +5122,31 @@ export type GetStockLocationErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetStockLocationError = GetStockLocationErrors[keyof GetStockLocationErrors];
@@ -4920,39 +5176,39 @@ export type UpdateStockLocationErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state, for example a duplicate.
      */
-    409: ProblemDto;
+    409: Status409Problem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type UpdateStockLocationError = UpdateStockLocationErrors[keyof UpdateStockLocationErrors];
@@ -4977,31 +5233,31 @@ export type ReceiveStockErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ReceiveStockError = ReceiveStockErrors[keyof ReceiveStockErrors];
@@ -5026,35 +5282,35 @@ export type AdjustStockErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The adjustment would leave fewer units on hand than zero or than are reserved; `skus` names the variant.
      */
-    422: StockProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type AdjustStockError = AdjustStockErrors[keyof AdjustStockErrors];
@@ -5084,31 +5340,31 @@ export type SetLowStockThresholdErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type SetLowStockThresholdError = SetLowStockThresholdErrors[keyof SetLowStockThresholdErrors];
@@ -5138,31 +5394,31 @@ export type GetVariantStockErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetVariantStockError = GetVariantStockErrors[keyof GetVariantStockErrors];
@@ -5208,31 +5464,31 @@ export type ListStockMovementsErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListStockMovementsError = ListStockMovementsErrors[keyof ListStockMovementsErrors];
@@ -5271,27 +5527,27 @@ export type GetVariantAvailabilityErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetVariantAvailabilityError = GetVariantAvailabilityErrors[keyof GetVariantAvailabilityErrors];
@@ -5328,39 +5584,39 @@ export type CheckoutErrors = {
      *
      * The `Idempotency-Key` header is missing or not 1 to 255 visible ASCII characters.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Some lines are out of stock (`skus` names them), or the cart was checked out concurrently.
      *
      * A request with the same `Idempotency-Key` is still being processed; retry after it has finished.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
-     * The cart is empty, a line cannot be bought any more (`skus` names them), or there is no shipping or tax rate for the country.
+     * The cart is empty, a line cannot be bought any more (`skus` names them), there is no shipping or tax rate for the country, or the order would come to more than 500000000000 minor units (nothing is reserved; the cart stays open).
      *
      * The `Idempotency-Key` was already used with a different request (method, path or body).
      */
-    422: OrderProblemDto;
+    422: RuleViolationProblem;
     /**
-     * Too many requests; wait for the number of seconds in Retry-After.
+     * Too many requests (Retry-After), or the client already holds as many unpaid orders, or units in them, as one network address, email or customer may (`limit` says which): pay for or cancel one, or wait until its reservation expires.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CheckoutError = CheckoutErrors[keyof CheckoutErrors];
@@ -5394,27 +5650,27 @@ export type ListMyOrdersErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListMyOrdersError = ListMyOrdersErrors[keyof ListMyOrdersErrors];
@@ -5477,27 +5733,27 @@ export type ListOrdersErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ListOrdersError = ListOrdersErrors[keyof ListOrdersErrors];
@@ -5542,27 +5798,27 @@ export type GetOrderErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type GetOrderError = GetOrderErrors[keyof GetOrderErrors];
@@ -5598,43 +5854,43 @@ export type CancelOrderErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The order's state does not allow cancelling; `allowed` lists what it allows.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
      * The request is well-formed but breaks a business rule.
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
      * Bad Gateway
      */
-    502: ProblemDto;
+    502: PaymentProviderErrorProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type CancelOrderError = CancelOrderErrors[keyof CancelOrderErrors];
@@ -5664,35 +5920,35 @@ export type FulfilOrderErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The order's state does not allow fulfilling; `allowed` lists what it allows.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type FulfilOrderError = FulfilOrderErrors[keyof FulfilOrderErrors];
@@ -5722,35 +5978,35 @@ export type ShipOrderErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The order's state does not allow shipping; `allowed` lists what it allows.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ShipOrderError = ShipOrderErrors[keyof ShipOrderErrors];
@@ -5780,35 +6036,35 @@ export type DeliverOrderErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The order's state does not allow delivering; `allowed` lists what it allows.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type DeliverOrderError = DeliverOrderErrors[keyof DeliverOrderErrors];
@@ -5850,43 +6106,43 @@ export type PayOrderErrors = {
      *
      * The `Idempotency-Key` header is missing or not 1 to 255 visible ASCII characters.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The provider refused the payment; `failureCode` says why.
      */
-    402: OrderProblemDto;
+    402: PaymentFailedProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
-     * The order does not await payment (`allowed` lists what it allows).
+     * The order does not await payment (`allowed` lists what it allows), or another payment of it is being processed (`payment-in-progress`, with `paymentStartedAt`): read the order again for its outcome.
      *
      * A request with the same `Idempotency-Key` is still being processed; retry after it has finished.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
-     * The request is well-formed but breaks a business rule.
+     * The payment provider is not enabled on this server (`providers` lists those that are).
      *
      * The `Idempotency-Key` was already used with a different request (method, path or body).
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type PayOrderError = PayOrderErrors[keyof PayOrderErrors];
@@ -5924,47 +6180,47 @@ export type RefundOrderErrors = {
      *
      * The `Idempotency-Key` header is missing or not 1 to 255 visible ASCII characters.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * No valid access token: missing, malformed, expired or signed with another key.
      */
-    401: ProblemDto;
+    401: UnauthorizedProblem;
     /**
      * The caller lacks the permission this operation needs.
      */
-    403: ProblemDto;
+    403: ForbiddenProblem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * The order's state allows no refund (`allowed` lists what it allows).
      *
      * A request with the same `Idempotency-Key` is still being processed; retry after it has finished.
      */
-    409: OrderProblemDto;
+    409: Status409Problem;
     /**
-     * The request is well-formed but breaks a business rule.
+     * More than was paid and not yet refunded, or the provider of the payment is no longer enabled (`providers` lists those that are).
      *
      * The `Idempotency-Key` was already used with a different request (method, path or body).
      */
-    422: ProblemDto;
+    422: RuleViolationProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
      * Bad Gateway
      */
-    502: ProblemDto;
+    502: PaymentProviderErrorProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type RefundOrderError = RefundOrderErrors[keyof RefundOrderErrors];
@@ -5979,7 +6235,48 @@ export type RefundOrderResponses = {
 export type RefundOrderResponse = RefundOrderResponses[keyof RefundOrderResponses];
 
 export type ReceivePaymentWebhookData = {
-    body?: never;
+    /**
+     * A payment event of the provider. Members not listed here are ignored.
+     */
+    body: {
+        /**
+         * The event id, unique per provider: a repeated one is acknowledged as a duplicate.
+         */
+        id: string;
+        /**
+         * What happened.
+         */
+        type: 'payment.succeeded' | 'payment.failed' | 'refund.succeeded';
+        /**
+         * The charge the event is about.
+         */
+        data: {
+            /**
+             * The order charged (its id).
+             */
+            orderId: string;
+            /**
+             * The provider's reference of the charge.
+             */
+            reference: string;
+            /**
+             * In minor units of `currency`.
+             */
+            amount: number;
+            /**
+             * ISO 4217 code.
+             */
+            currency: string;
+            [key: string]: unknown;
+        };
+        [key: string]: unknown;
+    };
+    headers: {
+        /**
+         * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` under the provider's webhook secret; several `v1` are allowed while a secret is rotated.
+         */
+        'Emporium-Signature': string;
+    };
     path: {
         /**
          * The provider name, e.g. `test`.
@@ -5994,23 +6291,23 @@ export type ReceivePaymentWebhookErrors = {
     /**
      * The request is malformed or fails validation; `errors` lists each field.
      */
-    400: ProblemDto;
+    400: Status400Problem;
     /**
      * The resource does not exist, or is not the caller's.
      */
-    404: ProblemDto;
+    404: NotFoundProblem;
     /**
      * Too many requests; wait for the number of seconds in Retry-After.
      */
-    429: ProblemDto;
+    429: Status429Problem;
     /**
      * An unexpected error; quote the request id when reporting it.
      */
-    500: ProblemDto;
+    500: InternalProblem;
     /**
-     * The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.
+     * The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server allows, or the instance is shutting down); retry after Retry-After seconds.
      */
-    503: ProblemDto;
+    503: Status503Problem;
 };
 
 export type ReceivePaymentWebhookError = ReceivePaymentWebhookErrors[keyof ReceivePaymentWebhookErrors];
