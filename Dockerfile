@@ -3,7 +3,7 @@
 #   docker build -t emporium .
 #   docker run -p 3000:3000 -e JWT_SECRET=... -e DATABASE_URL=mysql://user:pass@db:3306/emporium emporium
 # Without DATABASE_URL it uses SQLite in /app/data (mount a volume there to keep it).
-ARG NODE_VERSION=20
+ARG NODE_VERSION=22
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 # better-sqlite3 compiles its native addon when no prebuilt binary is available.
@@ -32,6 +32,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Apply pending migrations, then replace the shell with the server so it receives SIGTERM
-# directly and drains in-flight requests before exiting.
-CMD ["sh", "-c", "node node_modules/typeorm/cli.js migration:run -d dist/ormconfig.js && exec node dist/src/main.js"]
+# The server applies pending migrations itself, under a database lock (several replicas may start
+# at once), and receives SIGTERM directly to drain in-flight requests before exiting.
+CMD ["node", "dist/src/main.js"]
