@@ -13,6 +13,7 @@ import { installJsonBodyParser } from './common/http/json-body-parser';
 import { refuseMalformedQueryStrings } from './common/http/query-encoding';
 import { answerConnectionError } from './common/http/connection-errors';
 import { Draining, ShuttingDownError } from './common/http/draining';
+import { RequestContractInterceptor } from './common/http/request-contract.interceptor';
 import { sendProblem } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -102,6 +103,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   app.enableVersioning({ type: VersioningType.URI, prefix: 'v' });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new RequestContractInterceptor());
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
     credentials: false,

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Module, Post, Req, Res } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -113,6 +113,7 @@ class IdempotencyTestController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ operationId: 'probeRawBody', summary: 'Test only: whether a non-webhook route gets the raw body' })
+  @ApiBody({ description: 'Any JSON.', schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ type: RawProbeDto, description: 'Probe result.' })
   @ApiProblemResponses(400, 415, 429)
   raw(@Req() request: FastifyRequest): RawProbeDto {
@@ -129,6 +130,7 @@ class WebhookProbeController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ operationId: 'probeWebhook', summary: 'Test only: verifies a test-provider webhook on the raw body' })
+  @ApiBody({ description: 'A signed test-provider event.', schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ type: WebhookProbeDto, description: 'The verified event.' })
   @ApiProblemResponses(400, 415, 429)
   probe(@Req() request: FastifyRequest): WebhookProbeDto {
@@ -352,7 +354,9 @@ describe('idempotency', () => {
   it('documents the header, the problems and the replay header in the OpenAPI document', async () => {
     const document = (await t.request('GET', '/docs/openapi.json')).body;
     const operation = document.paths[THINGS].post;
-    expect(operation.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
+    // Declared once in components.parameters, as every operation taking it declares it alike.
+    expect(operation.parameters).toContainEqual({ $ref: '#/components/parameters/IdempotencyKey' });
+    expect(document.components.parameters.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: true });
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '422']));
     expect(operation.responses['422'].description).toMatch(/different request/);
     expect(operation.responses['201'].headers).toHaveProperty('Idempotent-Replayed');

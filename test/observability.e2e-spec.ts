@@ -71,7 +71,7 @@ describe('observability', () => {
       for (const token of [undefined, customer.accessToken]) {
         const response = await t.request('GET', '/health/ready', { token });
         expect(response.status).toBe(200);
-        expect(response.body).toEqual({ status: 'ok' });
+        expect(response.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
       }
     });
   });

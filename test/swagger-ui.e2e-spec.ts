@@ -8,7 +8,8 @@ import { startTestApp, TestApp } from './support/test-app';
 
 // The Swagger UI at /docs, driven in a real headless Chromium: sign in with a bearer token and
 // "Try it out" GET /v1/me. Catches what a document check cannot: a Content-Security-Policy that
-// blocks the UI's scripts, a `servers` entry the UI cannot reach, a security scheme it cannot use.
+// blocks the UI's scripts, a `servers` entry the UI cannot reach, a security scheme it cannot use,
+// a document the UI cannot load (it fetches /docs/openapi.json, compressed, rather than an inlined copy).
 // Needs Debian's chromium (.ci/run installs it); CHROMIUM_PATH points elsewhere. Without one the
 // file is skipped so that `npm test` passes on a fresh machine, except under CI, where it must run.
 
@@ -54,7 +55,11 @@ describe.skipIf(!runsHere)('Swagger UI in a browser', () => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
 
+    const documentResponse = page.waitForResponse((response) => new URL(response.url()).pathname === '/docs/openapi.json');
     await page.goto(`${t.baseUrl}/docs`);
+    const loaded = await documentResponse;
+    expect(loaded.status()).toBe(200);
+    expect(await loaded.headerValue('content-encoding')).toMatch(/^(br|gzip)$/);
     await page.locator('button.authorize').first().click();
     const dialog = page.locator('.modal-ux');
     await dialog.locator('input').first().fill(user.accessToken);

@@ -6,7 +6,7 @@ import { ApiProblemResponses } from '../common/problem/problem.openapi';
 import { cartAccessOf } from './cart-access';
 import { CART_LOCATION_HEADER, cartIdParam, CartTokenHeader, LINE_LOCATION_HEADER } from './carts.openapi';
 import { CartsService } from './carts.service';
-import { AddCartLineDto, CartDto, CreatedCartDto, UpdateCartLineDto } from './dto/cart.dto';
+import { AddCartLineDto, CartDto, UpdateCartLineDto } from './dto/cart.dto';
 
 /** Public with an optional bearer: guests and customers both shop; the service decides whose cart it is. */
 const CART_SECURITY: Record<string, string[]>[] = [{}, { bearer: [] }];
@@ -15,7 +15,7 @@ const CART_SECURITY: Record<string, string[]>[] = [{}, { bearer: [] }];
 @Controller({ path: 'carts', version: '1' })
 @Public({ identifyCaller: true })
 @CartTokenHeader()
-@ApiProblemResponses(429)
+@ApiProblemResponses(400, 429)
 export class CartsController {
   constructor(private readonly carts: CartsService) {}
 
@@ -31,8 +31,8 @@ export class CartsController {
     security: CART_SECURITY,
   })
   @ApiOkResponse({ type: CartDto, description: 'The customer\'s existing open cart.', headers: CART_LOCATION_HEADER })
-  @ApiCreatedResponse({ type: CreatedCartDto, description: 'A new cart (with `cartToken` for a guest).', headers: CART_LOCATION_HEADER })
-  async open(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<CreatedCartDto> {
+  @ApiCreatedResponse({ type: CartDto, description: 'A new cart; a guest\'s carries its `cartToken`.', headers: CART_LOCATION_HEADER })
+  async open(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<CartDto> {
     const { cart, created, cartToken } = await this.carts.open(cartAccessOf(request));
     void reply.status(created ? 201 : 200).header('location', `/v1/carts/${cart.id}`);
     return cartToken ? { ...cart, cartToken } : cart;

@@ -2,13 +2,18 @@ import { ApiHeader, ApiParam } from '@nestjs/swagger';
 
 /** The request header a guest proves access to their cart with (lower case, as Fastify keys headers). */
 export const CART_TOKEN_HEADER = 'x-cart-token';
+/** The longest X-Cart-Token accepted; a longer one is a 400 (RequestContractInterceptor holds the header to this schema). */
+export const CART_TOKEN_MAX_LENGTH = 200;
 
-export const CartTokenHeader = () =>
+/** Documents X-Cart-Token, on the cart operations and on the order operations a guest reaches with it. */
+export const CartTokenHeader = (
+  description = 'A guest\'s cart token (returned once, when the guest cart was created). Customers send their bearer token instead.',
+) =>
   ApiHeader({
     name: 'X-Cart-Token',
     required: false,
-    description: 'A guest\'s cart token (returned once, when the guest cart was created). Customers send their bearer token instead.',
-    schema: { type: 'string', minLength: 1, maxLength: 200, example: 'ct_8Jx2mQ0vR4tYc7bN1pLd9sWe3uHk6aZf5gTn0oVi2yE' },
+    description,
+    schema: { type: 'string', minLength: 1, maxLength: CART_TOKEN_MAX_LENGTH, example: 'ct_8Jx2mQ0vR4tYc7bN1pLd9sWe3uHk6aZf5gTn0oVi2yE' },
   });
 
 export const cartIdParam = (name: string, what: string) =>

@@ -13,7 +13,6 @@ import { UUID } from './catalog.rules';
 import {
   DOCUMENTED_MAX_IMAGE_BYTES,
   IMAGE_CONTENT_TYPES,
-  ImageProblemDto,
   ProductImageDto,
   ProductImageListDto,
   UPLOAD_IMAGE_SCHEMA,
@@ -58,9 +57,9 @@ export class ProductImagesController {
   @ApiBody({ schema: UPLOAD_IMAGE_SCHEMA, description: 'The image and its optional alt text and position.' })
   @ApiCreatedResponse({ type: ProductImageDto, description: 'The stored image.', headers: { Location: { ...LOCATION_HEADER, description: 'Path of the new image (change it with updateProductImage).' } } })
   @ApiProblemResponses(400, 404, 429)
-  @ApiProblemResponse(413, ImageProblemDto, 'The file is larger than IMAGE_MAX_BYTES, or the form has more parts than allowed.', { maxBytes: DOCUMENTED_MAX_IMAGE_BYTES })
-  @ApiProblemResponse(415, ImageProblemDto, 'The body is not multipart/form-data, or the file is not a JPEG, PNG or WebP image by its bytes.', { accepted: [...IMAGE_CONTENT_TYPES] })
-  @ApiProblemResponse(422, ImageProblemDto, 'The image has more pixels than IMAGE_MAX_PIXELS, or cannot be decoded.', { maxPixels: 40_000_000 })
+  @ApiProblemResponse(413, 'The file is larger than IMAGE_MAX_BYTES, or the form has more parts than allowed.', { maxBytes: DOCUMENTED_MAX_IMAGE_BYTES })
+  @ApiProblemResponse(415, 'The body is not multipart/form-data, or the file is not a JPEG, PNG or WebP image by its bytes.', { accepted: [...IMAGE_CONTENT_TYPES] })
+  @ApiProblemResponse(422, 'The image has more pixels than IMAGE_MAX_PIXELS, or cannot be decoded.', { maxPixels: 40_000_000 })
   async upload(
     @Param('id') id: string,
     @Req() request: FastifyRequest,

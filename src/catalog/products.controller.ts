@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, RequirePermissions } from '../auth/decorators';
 import { Permission } from '../auth/permissions';
@@ -10,7 +10,7 @@ import { ApiProblemResponses } from '../common/problem/problem.openapi';
 import { ETAG_HEADER, idParam, IfMatch, IfNoneMatch, LOCATION_HEADER, PublicRead } from './catalog.openapi';
 import { CachedCatalogRead, CatalogTags } from './catalog-cache';
 import { requiredIfMatch } from './catalog.rules';
-import { CreateProductDto, CreateVariantDto, ListProductsQueryDto, ProductDto, UpdateProductDto, UpdateVariantDto } from './dto/product.dto';
+import { ADD_VARIANT_EXAMPLES, CreateProductDto, CreateVariantDto, ListProductsQueryDto, ProductDto, UpdateProductDto, UpdateVariantDto } from './dto/product.dto';
 import { ProductsService, VersionedProduct } from './products.service';
 
 const PRODUCT_ETAG = { ETag: ETAG_HEADER };
@@ -210,6 +210,7 @@ export class ProductsController {
   @RequirePermissions(Permission.CatalogWrite)
   @idParam('id', 'product')
   @IfMatch(false, 'product')
+  @ApiBody({ type: CreateVariantDto, examples: ADD_VARIANT_EXAMPLES })
   @ApiCreatedResponse({
     type: ProductDto,
     description: 'The product with the new variant.',

@@ -1,21 +1,17 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
+import { cartTokenOf } from '../carts/cart-access';
 import { ApiProblemResponse, ApiProblemResponses } from '../common/problem/problem.openapi';
 import { idempotencyKeyOf } from '../idempotency/idempotency.interceptor';
 import { idempotencyScopeOf } from '../idempotency/idempotency.rules';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { OrderDto, OrderProblemDto } from '../orders/dto/order.dto';
-import { CART_TOKEN_HEADER, CartTokenHeader, ORDER_LOCATION_HEADER } from '../orders/orders.openapi';
+import { OrderDto } from '../orders/dto/order.dto';
+import { ORDER_LOCATION_HEADER, OrderCartTokenHeader } from '../orders/orders.openapi';
 import { MAX_ORDER_AMOUNT } from '../pricing/pricing.math';
 import { CheckoutService } from './checkout.service';
-import { CheckoutDto } from './dto/checkout.dto';
-
-export function cartTokenOf(request: FastifyRequest): string | undefined {
-  const token = request.headers[CART_TOKEN_HEADER];
-  return typeof token === 'string' && token !== '' ? token : undefined;
-}
+import { CHECKOUT_EXAMPLES, CheckoutDto } from './dto/checkout.dto';
 
 @ApiTags('Checkout')
 @Controller({ path: 'checkout', version: '1' })
@@ -39,19 +35,18 @@ export class CheckoutController {
     security: [{}, { bearer: [] }],
   })
   @Idempotent()
-  @CartTokenHeader()
+  @OrderCartTokenHeader()
+  @ApiBody({ type: CheckoutDto, examples: CHECKOUT_EXAMPLES })
   @ApiCreatedResponse({ type: OrderDto, description: 'The new order, with the actions it allows.', headers: ORDER_LOCATION_HEADER })
-  @ApiProblemResponse(409, OrderProblemDto, 'Some lines are out of stock (`skus` names them), or the cart was checked out concurrently.', { skus: ['TSHIRT-RED-M'] })
+  @ApiProblemResponse(409, 'Some lines are out of stock (`skus` names them), or the cart was checked out concurrently.', { skus: ['TSHIRT-RED-M'] })
   @ApiProblemResponse(
     422,
-    OrderProblemDto,
     'The cart is empty, a line cannot be bought any more (`skus` names them), there is no shipping or tax rate for the country, ' +
       `or the order would come to more than ${MAX_ORDER_AMOUNT} minor units (nothing is reserved; the cart stays open).`,
     { skus: ['TSHIRT-RED-M'] },
   )
   @ApiProblemResponse(
     429,
-    OrderProblemDto,
     'Too many requests (Retry-After), or the client already holds as many unpaid orders, or units in them, as one network address, ' +
       'email or customer may (`limit` says which): pay for or cancel one, or wait until its reservation expires.',
     { type: 'urn:emporium:problem:unpaid-order-limit', limit: { kind: 'address', counts: 'orders', max: 10 } },

@@ -35,7 +35,7 @@ function userIdOf(principal: Principal): string {
 @ApiTags('Account')
 @Controller({ path: 'me', version: '1' })
 @RequirePermissions(Permission.AccountRead)
-@ApiProblemResponses(429)
+@ApiProblemResponses(400, 429)
 export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 

@@ -18,7 +18,7 @@ import { SkipRateLimit } from '../common/throttling/throttling';
 import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { StorageService } from '../storage/storage.service';
-import { HealthDto, ReadinessProblemDto } from './health.dto';
+import { HealthDto } from './health.dto';
 
 class DependencyUnavailableError extends AppError {
   readonly status = 503;
@@ -67,14 +67,13 @@ export class HealthController {
     summary: 'Readiness: database reachable, disk and heap within limits; Redis reported',
     description:
       'Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes. Redis (with REDIS_URL) ' +
-      'does not fail the probe: while it is unreachable the instance serves with in-process fallbacks and the status is ' +
-      '`degraded`, so a Redis outage does not take every instance out of the load balancer at once. The outcome of each ' +
-      'check (`info`, `error`, `details`, and `checks` on a 503) is shown only to callers holding `metrics:read` (the ' +
-      'METRICS_TOKEN, managers, admins); anyone else gets the status alone, since versions, timings and error messages help an attacker.',
-    security: [{}, { bearer: [] }],
+      'does not fail the probe: while it is unreachable the instance serves with in-process fallbacks and says `degraded: true`, ' +
+      'so a Redis outage does not take every instance out of the load balancer at once. The outcome of each check (`info`, ' +
+      '`error`, `details`, and `checks` on a 503) is shown only to callers sending a bearer token that holds `metrics:read` (the ' +
+      'METRICS_TOKEN, managers, admins); anyone else gets empty objects, since versions, timings and error messages help an attacker.',
   })
-  @ApiOkResponse({ type: HealthDto, description: 'The instance can serve: `ok`, or `degraded` while Redis is unreachable.' })
-  @ApiProblemResponse(503, ReadinessProblemDto, 'A dependency is unavailable (`checks` says which), or the probe timed out.', {
+  @ApiOkResponse({ type: HealthDto, description: 'The instance can serve (`degraded: true` while Redis is unreachable).' })
+  @ApiProblemResponse(503, 'A dependency is unavailable (`checks` says which), or the probe timed out.', {
     type: 'urn:emporium:problem:unavailable',
     title: 'Service Unavailable',
     detail: 'A dependency is unavailable; see checks.',
@@ -105,11 +104,11 @@ export class HealthController {
       const checks = withRedis((checked.getResponse() as { details?: Record<string, unknown> }).details);
       throw new DependencyUnavailableError('A dependency is unavailable; see checks.', { checks });
     }
-    const status = redis?.status === 'down' ? 'degraded' : 'ok';
-    if (!detailed) return { status };
+    const degraded = redis?.status === 'down' ? { degraded: true } : {};
+    if (!detailed) return { status: 'ok', ...degraded, info: {}, error: {}, details: {} };
     const up = redis?.status === 'up' ? { redis } : {};
     const down = redis?.status === 'down' ? { redis } : {};
-    return { status, info: { ...checked.info, ...up }, error: { ...checked.error, ...down }, details: withRedis(checked.details) };
+    return { status: 'ok', ...degraded, info: { ...checked.info, ...up }, error: { ...checked.error, ...down }, details: withRedis(checked.details) };
   }
 
   /**

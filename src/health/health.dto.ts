@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { ProblemDto } from '../common/problem/problem.openapi';
 
 /** The outcome of one check, as Terminus reports it. */
 @ApiSchema({ description: 'The outcome of one dependency check.' })
@@ -42,29 +41,25 @@ export class HealthChecksDto {
 }
 
 /** Outcome of the checks, as Terminus reports it. */
-@ApiSchema({ description: 'A passing probe: every check it ran is up. Readiness shows the checks only to callers holding `metrics:read`.' })
+@ApiSchema({ description: 'A passing probe: the instance can serve. Readiness lists the checks only to callers holding `metrics:read` (empty objects for anyone else).' })
 export class HealthDto {
-  /** `ok` when every check passed; `degraded` while Redis is unreachable (the instance serves with in-process fallbacks). */
-  @ApiProperty({ enum: ['ok', 'degraded'], enumName: 'HealthStatus', example: 'ok' })
-  status: 'ok' | 'degraded';
+  /** `ok` while the instance can serve. */
+  @ApiProperty({ enum: ['ok'], enumName: 'HealthStatus', example: 'ok' })
+  status: 'ok';
+
+  /** Present (true) while Redis is unreachable: the instance serves with in-process fallbacks (cache off, rate limits per instance). */
+  @ApiPropertyOptional({ description: 'Present (true) while Redis is unreachable: the instance serves with in-process fallbacks (cache off, rate limits per instance).', enum: [true], example: true })
+  degraded?: true;
 
   /** The checks that passed. */
-  @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
-  info?: HealthChecksDto;
+  @ApiProperty({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  info: HealthChecksDto;
 
   /** The checks that failed: empty, or `redis` while the instance is degraded. */
-  @ApiPropertyOptional({ type: HealthChecksDto, example: {} })
-  error?: HealthChecksDto;
+  @ApiProperty({ type: HealthChecksDto, example: {} })
+  error: HealthChecksDto;
 
   /** Every check with its outcome. */
-  @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
-  details?: HealthChecksDto;
-}
-
-/** The readiness problem: which dependency is down. */
-@ApiSchema({ description: 'A failed readiness probe: a problem document whose `checks` member lists every check with its outcome.' })
-export class ReadinessProblemDto extends ProblemDto {
-  /** Every check with its outcome; shown to callers holding `metrics:read` only, and absent when the probe itself timed out. */
-  @ApiPropertyOptional({ type: HealthChecksDto, example: { database: { status: 'down', message: 'timeout of 1500ms exceeded' }, disk: { status: 'up' }, heap: { status: 'up' } } })
-  checks?: HealthChecksDto;
+  @ApiProperty({ type: HealthChecksDto, example: { database: { status: 'up', responseTime: 1.7 }, disk: { status: 'up' }, heap: { status: 'up' } } })
+  details: HealthChecksDto;
 }

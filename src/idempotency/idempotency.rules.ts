@@ -59,7 +59,7 @@ export function idempotencyScopeOf(request: Pick<FastifyRequest, 'user' | 'heade
  * Answers that are not recorded: refusals before any work was done (invalid input, no or bad
  * credentials, no permission, nothing there), "busy" ones a retry may resolve, and server errors.
  */
-const UNRECORDED_STATUSES = new Set([400, 401, 403, 404, 409, 429]);
+export const UNRECORDED_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 409, 429]);
 
 /** The answer statuses that are recorded and replayed: successes, and client errors of work that ran (402, 412, 422...). */
 export function isReplayableStatus(status: number): boolean {

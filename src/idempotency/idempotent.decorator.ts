@@ -8,6 +8,7 @@ import {
   IDEMPOTENT_REPLAYED_HEADER,
   isReplayableStatus,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  UNRECORDED_STATUSES,
 } from './idempotency.rules';
 
 /** @nestjs/swagger's metadata key for documented responses (DECORATORS.API_RESPONSE, not exported). */
@@ -33,8 +34,13 @@ const PROBLEMS: Record<number, { description: string; example: Record<string, un
   },
 };
 
+/** "400, 401, 403, 404, 409 and 429": the refusals that leave the key unspent. */
+const UNRECORDED = [...UNRECORDED_STATUSES].sort((a, b) => a - b).join(', ').replace(/, (\d+)$/, ' and $1');
+
 const REPLAYED_HEADER_DOC = {
-  description: `\`true\` when this answer is the recorded answer to an earlier request with the same \`${IDEMPOTENCY_KEY_HEADER}\`; absent otherwise.`,
+  description:
+    `\`true\` when this answer is the recorded answer to an earlier request with the same \`${IDEMPOTENCY_KEY_HEADER}\`; absent otherwise. ` +
+    `Only answers of work that ran are recorded: never ${UNRECORDED} nor 5xx.`,
   required: false,
   schema: { type: 'string', enum: ['true'], example: 'true' },
 };
@@ -44,7 +50,8 @@ type ResponseEntry = { description?: string; headers?: Record<string, unknown>; 
 /**
  * Makes a POST handler idempotent per caller and `Idempotency-Key` header (required): the same
  * key with the same request replays the first answer (status, body, Location/ETag/Link) with
- * `Idempotent-Replayed: true`; with another request it is 422; while the first request still
+ * `Idempotent-Replayed: true` when that answer was recorded (isReplayableStatus: not a refusal
+ * before any work, nor a 5xx); with another request it is 422; while the first request still
  * runs, 409. Keys are kept IDEMPOTENCY_TTL_HOURS. Handlers read the key with idempotencyKeyOf().
  *
  * Documents the header and the 400/409/422 answers without replacing the handler's own
@@ -63,7 +70,8 @@ export function Idempotent(): MethodDecorator {
         description:
           'A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. ' +
           `The same key with the same request replays the first answer (with \`${IDEMPOTENT_REPLAYED_HEADER}: true\`), with another ` +
-          'request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).',
+          `request it is 422, while the first request still runs 409. Answers ${UNRECORDED} and 5xx are not recorded: the key stays ` +
+          'unspent, and a retry with it runs the request again. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).',
         schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: IDEMPOTENCY_KEY_PATTERN, example: '5f0c2c8e-9a10-4c41-9d1c-0b4f6c1e7a0d' },
       }),
     )(target, propertyKey, descriptor);

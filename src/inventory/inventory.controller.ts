@@ -77,7 +77,9 @@ export class InventoryController {
   @ApiOperation({
     operationId: 'getVariantStock',
     summary: 'Get the stock of a variant',
-    description: 'Per location (on hand, reserved, available), totals and the low-stock threshold; for variants of products in any status.',
+    description:
+      'Per location (on hand, reserved, available), totals over all locations, `sellable` (what one order can take: the most ' +
+      'available at one active location) and the low-stock threshold; for variants of products in any status.',
   })
   @RequirePermissions(Permission.InventoryRead)
   @idParam('variantId', 'variant')
@@ -114,8 +116,9 @@ export class AvailabilityController {
     operationId: 'getVariantAvailability',
     summary: 'Get the availability of a variant',
     description:
-      'How many units can be ordered now: on hand minus reserved over active locations. Public; 404 for unknown variants and ' +
-      'variants of products that are not active.',
+      'How many units one order can take now: the most on hand minus reserved at any single active location, because ' +
+      'checkout reserves each line from one location (stock of 3 and 5 in two places is 5). Public; 404 for unknown ' +
+      'variants and variants of products that are not active.',
   })
   @idParam('variantId', 'variant')
   @ApiOkResponse({ type: AvailabilityDto, description: 'The availability.' })

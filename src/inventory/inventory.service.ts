@@ -326,23 +326,31 @@ export class InventoryService {
     const variant = await this.requireVariant(manager, variantId);
     const levels = await this.levels(manager, { variantId });
     const item = await manager.createQueryBuilder(InventoryItem, 'i').select(['i.variantId', 'i.lowStockThreshold']).where({ variantId }).getOne();
+    const active = levels.filter((level) => level.locationActive);
     const totals = {
       onHand: levels.reduce((sum, level) => sum + level.onHand, 0),
       reserved: levels.reduce((sum, level) => sum + level.reserved, 0),
-      available: levels.filter((level) => level.locationActive).reduce((sum, level) => sum + level.available, 0),
+      available: active.reduce((sum, level) => sum + level.available, 0),
     };
+    const sellable = Math.max(0, ...active.map((level) => level.available));
     const threshold = item?.lowStockThreshold ?? null;
-    return { variantId, sku: variant.sku, levels, totals, lowStockThreshold: threshold, lowStock: threshold !== null && totals.available <= threshold };
+    // The threshold asks for restocking, so it watches every unit in stock, not what one order can take.
+    const lowStock = threshold !== null && totals.available <= threshold;
+    return { variantId, sku: variant.sku, levels, totals, sellable, lowStockThreshold: threshold, lowStock };
   }
 
-  /** Public availability; 404 for unknown variants and variants of products that are not active. */
+  /**
+   * Public availability: what one order can take now. reserve() takes each line from ONE location,
+   * so that is the most available at any single active location, not the sum over them (3 + 5 in
+   * two places sells at most 5 at once). 404 for unknown variants and variants of products that are not active.
+   */
   async availability(variantId: string): Promise<AvailabilityDto> {
     const manager = this.dataSource.manager;
     const variant = await this.requireVariant(manager, variantId);
     if (variant.status !== ProductStatus.Active) throw new NotFoundError('Variant', variantId);
     const row = await manager
       .createQueryBuilder(StockLevel, 'sl')
-      .select('COALESCE(SUM(sl.on_hand - sl.reserved), 0)', 'available')
+      .select('COALESCE(MAX(sl.on_hand - sl.reserved), 0)', 'available')
       .innerJoin(StockLocation, 'loc', 'loc.id = sl.location_id')
       .where({ variantId })
       .andWhere('loc.active = :active', { active: true })

@@ -4,22 +4,22 @@ import type { FastifyRequest } from 'fastify';
 import { Public, RequirePermissions } from '../auth/decorators';
 import { Permission } from '../auth/permissions';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { cartTokenOf } from '../carts/cart-access';
 import { Page, PageQueryDto, Paginated } from '../common/pagination/pagination';
 import { ApiProblemResponse, ApiProblemResponses } from '../common/problem/problem.openapi';
 import { CancelOrderDto } from './dto/order-commands.dto';
-import { ListOrdersQueryDto, OrderDto, OrderProblemDto } from './dto/order.dto';
+import { ListOrdersQueryDto, OrderDto } from './dto/order.dto';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { OrderAction } from './order-state';
-import { CART_TOKEN_HEADER, CartTokenHeader, OrderIdParam } from './orders.openapi';
+import { OrderCartTokenHeader, OrderIdParam } from './orders.openapi';
 import { OrderCaller, OrdersService } from './orders.service';
 
 export function orderCallerOf(request: FastifyRequest): OrderCaller {
-  const token = request.headers[CART_TOKEN_HEADER];
-  return { principal: request.user, cartToken: typeof token === 'string' && token !== '' ? token : undefined };
+  return { principal: request.user, cartToken: cartTokenOf(request) };
 }
 
 const ILLEGAL_TRANSITION = (action: string) =>
-  ApiProblemResponse(409, OrderProblemDto, `The order's state does not allow ${action}; \`allowed\` lists what it allows.`, {
+  ApiProblemResponse(409, `The order's state does not allow ${action}; \`allowed\` lists what it allows.`, {
     orderStatus: 'pending_payment',
     allowed: ['pay', 'cancel'],
   });
@@ -71,7 +71,7 @@ export class OrdersController {
     security: [{}, { bearer: [] }],
   })
   @OrderIdParam()
-  @CartTokenHeader()
+  @OrderCartTokenHeader()
   @ApiOkResponse({ type: OrderDto, description: 'The order with its timeline.' })
   @ApiProblemResponses(400, 404, 429)
   get(@Param('id') id: string, @Req() request: FastifyRequest): Promise<OrderDto> {
@@ -90,7 +90,7 @@ export class OrdersController {
     security: [{}, { bearer: [] }],
   })
   @OrderIdParam()
-  @CartTokenHeader()
+  @OrderCartTokenHeader()
   @ApiOkResponse({ type: OrderDto, description: 'The cancelled order.' })
   @ILLEGAL_TRANSITION('cancelling')
   @ApiProblemResponses(400, 403, 404, 422, 429, 502)

@@ -1,16 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiHeader, ApiParam } from '@nestjs/swagger';
-
-export const CART_TOKEN_HEADER = 'x-cart-token';
+import { ApiParam } from '@nestjs/swagger';
+import { CartTokenHeader } from '../carts/carts.openapi';
 
 /** A guest proves access to their cart, and to the order made from it, with its token. */
-export const CartTokenHeader = () =>
-  ApiHeader({
-    name: 'X-Cart-Token',
-    required: false,
-    description: 'A guest\'s cart token (returned once when the guest cart was created); opens the cart and the order made from it.',
-    schema: { type: 'string', minLength: 1, maxLength: 200, example: 'ct_4f0c2c8e9a104c419d1c0b4f6c1e7a0d' },
-  });
+export const OrderCartTokenHeader = () =>
+  CartTokenHeader('A guest\'s cart token (returned once when the guest cart was created); opens the cart and the order made from it.');
 
 export const OrderIdParam = () =>
   applyDecorators(

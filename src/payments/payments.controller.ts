@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, RequirePermissions } from '../auth/decorators';
 import { Permission } from '../auth/permissions';
@@ -7,11 +7,12 @@ import { ApiProblemResponse, ApiProblemResponses } from '../common/problem/probl
 import { ValidationFailedException } from '../common/problem/problem';
 import { idempotencyKeyOf } from '../idempotency/idempotency.interceptor';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { OrderDto, OrderProblemDto } from '../orders/dto/order.dto';
+import { OrderDto } from '../orders/dto/order.dto';
 import { orderCallerOf } from '../orders/orders.controller';
-import { CartTokenHeader, ORDER_LOCATION_HEADER, OrderIdParam } from '../orders/orders.openapi';
-import { CreatePaymentDto, CreateRefundDto, WebhookAckDto } from './dto/payment.dto';
+import { ORDER_LOCATION_HEADER, OrderCartTokenHeader, OrderIdParam } from '../orders/orders.openapi';
+import { CreatePaymentDto, CreateRefundDto, WEBHOOK_EVENT_SCHEMA, WebhookAckDto } from './dto/payment.dto';
 import { PaymentsService } from './payments.service';
+import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SIGNATURE_MAX_LENGTH } from './providers';
 
 @ApiTags('Payments')
 @Controller({ path: 'orders', version: '1' })
@@ -34,17 +35,16 @@ export class OrderPaymentsController {
   })
   @Idempotent()
   @OrderIdParam()
-  @CartTokenHeader()
+  @OrderCartTokenHeader()
   @ApiCreatedResponse({ type: OrderDto, description: 'The paid order.', headers: ORDER_LOCATION_HEADER })
-  @ApiProblemResponse(402, OrderProblemDto, 'The provider refused the payment; `failureCode` says why.', { failureCode: 'card_declined' })
+  @ApiProblemResponse(402, 'The provider refused the payment; `failureCode` says why.', { failureCode: 'card_declined' })
   @ApiProblemResponse(
     409,
-    OrderProblemDto,
     'The order does not await payment (`allowed` lists what it allows), or another payment of it is being processed ' +
       '(`payment-in-progress`, with `paymentStartedAt`): read the order again for its outcome.',
     { orderStatus: 'paid', allowed: ['fulfil', 'cancel', 'refund'] },
   )
-  @ApiProblemResponse(422, OrderProblemDto, 'The payment provider is not enabled on this server (`providers` lists those that are).', { providers: ['test'] })
+  @ApiProblemResponse(422, 'The payment provider is not enabled on this server (`providers` lists those that are).', { providers: ['test'] })
   @ApiProblemResponses(400, 404, 429)
   async pay(
     @Param('id') id: string,
@@ -69,8 +69,8 @@ export class OrderPaymentsController {
   @Idempotent()
   @OrderIdParam()
   @ApiCreatedResponse({ type: OrderDto, description: 'The order after the refund.', headers: ORDER_LOCATION_HEADER })
-  @ApiProblemResponse(409, OrderProblemDto, 'The order\'s state allows no refund (`allowed` lists what it allows).', { orderStatus: 'pending_payment', allowed: ['pay', 'cancel'] })
-  @ApiProblemResponse(422, OrderProblemDto, 'More than was paid and not yet refunded, or the provider of the payment is no longer enabled (`providers` lists those that are).', { providers: ['test'] })
+  @ApiProblemResponse(409, 'The order\'s state allows no refund (`allowed` lists what it allows).', { orderStatus: 'pending_payment', allowed: ['pay', 'cancel'] })
+  @ApiProblemResponse(422, 'More than was paid and not yet refunded, or the provider of the payment is no longer enabled (`providers` lists those that are).', { providers: ['test'] })
   @ApiProblemResponses(400, 404, 429, 502)
   async refund(
     @Param('id') id: string,
@@ -101,6 +101,18 @@ export class PaymentWebhooksController {
       'and has no effect. A successful payment is recorded once, even when the client\'s capture records it at the same time.',
   })
   @ApiParam({ name: 'provider', description: 'The provider name, e.g. `test`.', schema: { type: 'string', minLength: 1, maxLength: 32, example: 'test' } })
+  @ApiHeader({
+    name: WEBHOOK_SIGNATURE_HEADER,
+    required: true,
+    description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` under the provider\'s webhook secret; several `v1` are allowed while a secret is rotated.',
+    schema: {
+      type: 'string',
+      minLength: 1,
+      maxLength: WEBHOOK_SIGNATURE_MAX_LENGTH,
+      example: 't=1764331200,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+    },
+  })
+  @ApiBody({ schema: WEBHOOK_EVENT_SCHEMA, description: 'The event, signed as the exact bytes sent (see `Emporium-Signature`).' })
   @ApiOkResponse({ type: WebhookAckDto, description: 'Accepted (or a duplicate).' })
   @ApiProblemResponses(400, 404, 429)
   webhook(@Param('provider') provider: string, @Req() request: FastifyRequest): Promise<WebhookAckDto> {

@@ -21,7 +21,7 @@ export class MeController {
   })
   @RequirePermissions(Permission.AccountRead)
   @ApiOkResponse({ type: UserDto, description: 'The caller\'s account.' })
-  @ApiProblemResponses(429)
+  @ApiProblemResponses(400, 429)
   async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
     if (!principal.userId) throw new UnauthorizedError('Sign in as a user to read an account.');
     return (await this.users.get(principal.userId)).user;

@@ -71,7 +71,7 @@ describe('API8 production defaults', () => {
     it('answers readiness with the status alone to anonymous callers', async () => {
       const response = await t.request('GET', '/health/ready');
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'ok' });
+      expect(response.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
     });
   });
 });

@@ -7,7 +7,14 @@ import addFormats from 'ajv-formats';
  * the end-to-end suite sees through TestApp.request() is one the document promises: a
  * documented status (or `default`), a documented content type, and a body that matches the
  * schema. Object schemas are closed (no undocumented fields) unless they say
- * `additionalProperties` themselves.
+ * `additionalProperties` themselves. Responses, headers and schemas may be `$ref`s into
+ * `components`.
+ *
+ * The document itself is read strictly, as OpenAPI 3.0.3 says, and checked whole when the
+ * validator is made, not only the schemas a test happens to reach: `nullable` widens only a
+ * `type` in the same schema object (next to a bare `$ref` or `allOf` it allows nothing, and
+ * validators such as Prism refuse the null), an `enum` must list null for a nullable schema to
+ * take it, and every `$ref` must point at something.
  */
 
 /** Paths left out of the document on purpose; their answers are not checked. */
@@ -17,6 +24,9 @@ export const UNDOCUMENTED_PATHS: RegExp[] = [
 ];
 
 const COMPONENTS_ID = 'openapi:components';
+/** Every problem body is one of these, with a `type` of the ProblemType enum when the document has it. */
+const PROBLEM_SCHEMA = 'ProblemDto';
+const PROBLEM_TYPE_SCHEMA = 'ProblemType';
 const BODYLESS_STATUSES = new Set([204, 304]);
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -49,6 +59,13 @@ export class ContractViolation extends Error {
   override name = 'ContractViolation';
 }
 
+/** The document breaks OpenAPI 3.0.3 in a way that would let a wrong answer pass, or a right one fail, elsewhere. */
+export class InvalidOpenApiDocument extends Error {
+  override name = 'InvalidOpenApiDocument';
+}
+
+type Response = Operation['responses'][string];
+
 export class OpenApiResponseValidator {
   private readonly operations: Operation[] = [];
   private readonly ajv: Ajv;
@@ -58,6 +75,8 @@ export class OpenApiResponseValidator {
   skipped = 0;
 
   constructor(private readonly document: OpenAPIObject) {
+    const defects = documentDefects(document);
+    if (defects.length > 0) throw new InvalidOpenApiDocument(`The OpenAPI document is not strict OpenAPI 3.0.3:\n  ${defects.join('\n  ')}`);
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
     // RFC 6531 addresses (non-ASCII allowed); ajv-formats only knows the ASCII `email`.
@@ -91,8 +110,12 @@ export class OpenApiResponseValidator {
     }
     this.operations.sort((a, b) => b.literalSegments - a.literalSegments);
     // Unknown routes answer 404/405 problems; no operation documents them, so they follow the shared problem schema.
-    const problem = Object.entries(schemas).find(([name]) => /^Problem/.test(name));
-    this.problemSchema = problem ? { $ref: `#/components/schemas/${problem[0]}` } : undefined;
+    if (schemas[PROBLEM_SCHEMA]) {
+      const base = { $ref: `#/components/schemas/${PROBLEM_SCHEMA}` };
+      this.problemSchema = schemas[PROBLEM_TYPE_SCHEMA]
+        ? { allOf: [base, { properties: { type: { $ref: `#/components/schemas/${PROBLEM_TYPE_SCHEMA}` } } }] }
+        : base;
+    }
   }
 
   /** Throws a ContractViolation when the response is not one the document allows. */
@@ -134,14 +157,15 @@ export class OpenApiResponseValidator {
       return;
     }
     const where = `${operation.operationId}, ${operation.method} ${operation.template}`;
-    const documented = operation.responses[String(response.status)] ?? operation.responses.default;
-    if (!documented) {
+    const entry = operation.responses[String(response.status)] ?? operation.responses.default;
+    if (!entry) {
       fail(where, `status ${response.status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`);
     }
+    const documented = this.resolve<Response>(entry);
     if (response.responseHeaders) {
       const present = new Set(response.responseHeaders.map((name) => name.toLowerCase()));
       const missing = Object.entries(documented.headers ?? {})
-        .filter(([name, header]) => header.required && !present.has(name.toLowerCase()))
+        .filter(([name, header]) => this.resolve<{ required?: boolean }>(header).required && !present.has(name.toLowerCase()))
         .map(([name]) => name);
       if (missing.length > 0) fail(where, `required header ${missing.join(', ')} missing`);
     }
@@ -177,6 +201,11 @@ export class OpenApiResponseValidator {
     if (!validate(body)) fail(where, formatErrors(validate.errors ?? []));
   }
 
+  /** The object a (chain of) `$ref`(s) into this document points at. */
+  private resolve<T>(node: T | { $ref: string }): T {
+    return resolvePointer(this.document, node) as T;
+  }
+
   private compile(schema: Schema): ValidateFunction {
     let validate = this.compiled.get(schema);
     if (!validate) {
@@ -186,6 +215,53 @@ export class OpenApiResponseValidator {
     }
     return validate;
   }
+}
+
+function isReference(node: unknown): node is { $ref: string } {
+  return typeof node === 'object' && node !== null && typeof (node as Schema).$ref === 'string';
+}
+
+/** Follows local `$ref`s (`#/components/...`); undefined when one points at nothing. */
+function resolvePointer(document: unknown, node: unknown): unknown {
+  let current = node;
+  for (let hops = 0; isReference(current); hops++) {
+    const ref = current.$ref;
+    if (!ref.startsWith('#/') || hops > 20) return undefined;
+    current = ref
+      .slice(2)
+      .split('/')
+      .map((segment) => decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<unknown>((parent, key) => (typeof parent === 'object' && parent !== null ? (parent as Schema)[key] : undefined), document);
+  }
+  return current;
+}
+
+/**
+ * What makes the document unfit for strict OpenAPI 3.0.3 validation, one line per place (a JSON
+ * pointer): a `nullable` without a `type` beside it, a nullable `enum` without null, a `$ref` to
+ * nothing. Examples are data and not looked into.
+ */
+function documentDefects(document: OpenAPIObject): string[] {
+  const defects: string[] = [];
+  const visit = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) return node.forEach((item, index) => visit(item, `${pointer}/${index}`));
+    if (typeof node !== 'object' || node === null) return;
+    if (isReference(node) && resolvePointer(document, node) === undefined) defects.push(`${pointer}: $ref ${node.$ref} points at nothing`);
+    const schema = node as Schema;
+    if (schema.nullable === true && schema.type === undefined) {
+      defects.push(
+        `${pointer}: \`nullable\` without a \`type\` beside it allows nothing; write oneOf: [{ $ref }, { type, nullable: true, enum: [null] }]`,
+      );
+    }
+    if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+      defects.push(`${pointer}: a nullable \`enum\` must list null to allow it`);
+    }
+    for (const [key, child] of Object.entries(schema)) {
+      if (key !== 'example' && key !== 'examples') visit(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    }
+  };
+  visit(document, '#');
+  return defects;
 }
 
 function decodable(path: string): boolean {
@@ -221,7 +297,8 @@ function collectFormats(value: unknown, formats = new Set<string>()): Set<string
 }
 
 /**
- * An OpenAPI 3.0 schema object as JSON Schema for Ajv: `nullable` becomes a `null` type,
+ * An OpenAPI 3.0 schema object as JSON Schema for Ajv: `nullable` adds `null` to the `type`
+ * beside it (the constructor made sure there is one, and that a nullable `enum` lists null),
  * `allOf` of objects is merged into one object, and objects are closed unless they say
  * otherwise. `example` and other annotations are left for Ajv to ignore (strict: false).
  */
@@ -249,14 +326,7 @@ export function toJsonSchema(schema: Schema, components: Record<string, Schema>)
       }
     }
     if (isObjectSchema(out) && out.additionalProperties === undefined) out.additionalProperties = false;
-    if (source.nullable === true) {
-      if (typeof out.type === 'string') {
-        out.type = [out.type, 'null'];
-        if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...(out.enum as unknown[]), null];
-        return out;
-      }
-      return { anyOf: [out, { type: 'null' }] };
-    }
+    if (source.nullable === true) out.type = [out.type, 'null'];
     return out;
   };
   return convert(schema) as Schema;

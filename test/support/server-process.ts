@@ -39,8 +39,8 @@ export class ServerProcess {
       env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.exit = once(child, 'exit').then(([code]) => code as number | null);
     this.child = child;
   }

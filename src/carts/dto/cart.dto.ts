@@ -108,12 +108,11 @@ export class CartDto {
 
   @ApiProperty(timestamp('When the cart last changed (UTC).'))
   updatedAt: string;
-}
 
-@ApiSchema({ description: 'A new cart; a guest\'s comes with its token, which is shown this once.' })
-export class CreatedCartDto extends CartDto {
   @ApiPropertyOptional({
-    description: 'Guests only: the cart\'s secret token, returned this once. Send it as `X-Cart-Token` to reach the cart, and as `cartToken` when signing in to move its lines into the customer\'s cart.',
+    description:
+      'Present only when a guest cart was just created (openCart answering 201): the cart\'s secret token, returned this once. ' +
+      'Send it as `X-Cart-Token` to reach the cart, and as `cartToken` when signing in to move its lines into the customer\'s cart.',
     minLength: 20,
     maxLength: 200,
     pattern: '^[A-Za-z0-9_-]+$',

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsInt, IsString, Max, Min, ValidateIf } from 'class-validator';
-import { ProblemDto } from '../../common/problem/problem.openapi';
 import { MaxCodePoints } from '../../common/validation/max-code-points';
 
 const UUID_EXAMPLE = '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e';
@@ -117,16 +116,3 @@ export const UPLOAD_IMAGE_SCHEMA = {
     },
   },
 };
-
-/** A problem about an uploaded image, with the limit or the accepted types it broke. */
-@ApiSchema({ description: 'A problem about an uploaded image (413, 415 or 422), naming the limit it broke.' })
-export class ImageProblemDto extends ProblemDto {
-  @ApiPropertyOptional({ description: 'The largest accepted upload in bytes (413).', type: 'integer', format: 'int64', minimum: 1, maximum: 1_000_000_000, example: DOCUMENTED_MAX_IMAGE_BYTES })
-  maxBytes?: number;
-
-  @ApiPropertyOptional({ description: 'The accepted image types (415).', type: 'string', isArray: true, maxItems: 10, enum: IMAGE_CONTENT_TYPES, example: [...IMAGE_CONTENT_TYPES] })
-  accepted?: string[];
-
-  @ApiPropertyOptional({ description: 'The largest accepted pixel count, width times height (422).', type: 'integer', format: 'int64', minimum: 1, maximum: 1_000_000_000, example: 40_000_000 })
-  maxPixels?: number;
-}

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, type ExamplesObject } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -210,6 +210,17 @@ export class CreateVariantDto {
   barcode?: string | null;
 }
 
+/**
+ * The request example of addVariant: another size of the T-shirt of createProduct's example, so
+ * that trying both does not collide on the SKU (updateVariant's example renames one to TSHIRT-RED-L).
+ */
+export const ADD_VARIANT_EXAMPLES: ExamplesObject = {
+  anotherSize: {
+    summary: 'Another size of the example T-shirt',
+    value: { sku: 'TSHIRT-RED-S', options: { size: 'S', colour: 'red' }, priceAmount: 1999, currency: 'EUR' },
+  },
+};
+
 @ApiSchema({ description: 'Changes to a variant; omitted fields stay as they are, null clears a nullable one.' })
 export class UpdateVariantDto {
   /** Stock keeping unit, unique across the catalog. */
@@ -377,8 +388,14 @@ export class ListProductsQueryDto extends PageQueryDto {
   @IsUUID()
   categoryId?: string;
 
+  // Inline rather than the named ProductStatus, whose example (`draft`) the parameter would take: `active` is the
+  // one status anybody may ask for.
   /** Staff only (catalog:write): products of this status; without it staff see every status. Others always get active products, and asking for another status is 403. */
-  @ApiPropertyOptional({ enum: ProductStatus, enumName: 'ProductStatus', example: ProductStatus.Active })
+  @ApiPropertyOptional({
+    description: 'Staff only (catalog:write): products of this status; without it staff see every status. Others always get active products, and asking for another status is 403.',
+    enum: ProductStatus,
+    example: ProductStatus.Active,
+  })
   @IsOptional()
   @IsIn(Object.values(ProductStatus), { message: `status must be one of: ${Object.values(ProductStatus).join(', ')}` })
   status?: ProductStatus;

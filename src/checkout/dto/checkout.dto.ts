@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, type ExamplesObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsEmail, IsOptional, IsUUID, ValidateIf, ValidateNested } from 'class-validator';
 import { MaxCodePoints } from '../../common/validation/max-code-points';
@@ -41,3 +41,22 @@ export class CheckoutDto {
   @IsUUID()
   shippingAddressId?: string;
 }
+
+/**
+ * The request examples of checkout. Composed from the property examples alone, a body would carry
+ * both `shippingAddress` and `shippingAddressId`, which is a 400: each example gives one of them.
+ */
+export const CHECKOUT_EXAMPLES: ExamplesObject = {
+  guest: {
+    summary: 'A guest ships to an address',
+    value: {
+      cartId: '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e',
+      email: 'ada@example.com',
+      shippingAddress: { fullName: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+    },
+  },
+  savedAddress: {
+    summary: 'A customer ships to one of their saved addresses',
+    value: { cartId: '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e', shippingAddressId: '0193f2a4-7b3c-7000-8000-6c2d9e8f7a10' },
+  },
+};

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, problemType, STATUS_TYPES } from '../problem/problem';
+import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
+import { problemTitle, problemType, problemTypeOfStatus } from '../problem/problem-types';
 
 const DETAILS: Record<number, string> = {
   400: 'The request could not be read as HTTP.',
@@ -25,9 +26,10 @@ export function answerConnectionError(error: Error & { code?: string }, socket: 
   if (socket.writable) {
     const status = statusOf(error.code);
     const requestId = randomUUID();
+    const slug = problemTypeOfStatus(status);
     const body = JSON.stringify({
-      type: problemType(STATUS_TYPES[status]),
-      title: STATUS_CODES[status],
+      type: problemType(slug),
+      title: problemTitle(slug, status),
       status,
       detail: DETAILS[status],
       instance: '/',

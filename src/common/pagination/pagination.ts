@@ -1,7 +1,7 @@
 import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, Type, UseInterceptors } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, Observable } from 'rxjs';
 import { ValidationFailedException } from '../problem/problem';
@@ -18,10 +18,14 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit: number = 20;
 
-  /** The `nextCursor` of the previous page; omit it for the first page. */
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page; omit it for the first page.', minLength: 1, maxLength: 512, example: 'eyJpZCI6IjAxOTNmMmE0LTdiM2MtNzAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9' })
+  /**
+   * The `nextCursor` of the previous page; omit it for the first page. No example: a cursor only
+   * means something to the list that issued it, and Swagger UI would send one on every first call.
+   */
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page; omit it for the first page.', minLength: 1, maxLength: 512 })
   @IsOptional()
   @IsString()
+  @MinLength(1)
   @MaxLength(512)
   cursor?: string;
 }

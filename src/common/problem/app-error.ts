@@ -1,10 +1,13 @@
+import type { ProblemTypeSlug } from './problem-types';
+
 /**
- * Errors the services throw on purpose. Each maps to one HTTP status and one problem type; the
- * problem+json filter turns them into responses, so services never deal with HTTP.
+ * Errors the services throw on purpose. Each maps to one HTTP status and one problem type of the
+ * registry (problem-types.ts, whose status and title it repeats); the problem+json filter turns
+ * them into responses, so services never deal with HTTP.
  */
 export abstract class AppError extends Error {
   abstract readonly status: number;
-  abstract readonly type: string;
+  abstract readonly type: ProblemTypeSlug;
   abstract readonly title: string;
   /** Seconds the client should wait before trying again; sent as `Retry-After`. */
   readonly retryAfterSeconds?: number;

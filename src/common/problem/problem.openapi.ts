@@ -1,7 +1,8 @@
-import { applyDecorators, Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, type ResponseObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { MAX_FIELD_ERRORS, MAX_FIELD_LENGTH, MAX_MESSAGE_LENGTH, problemType, STATUS_TYPES } from './problem';
+import { MAX_FIELD_ERRORS, MAX_FIELD_LENGTH, MAX_MESSAGE_LENGTH } from './problem';
+import { problemTitle, problemType, problemTypeOfStatus, problemTypesOfStatus, type ProblemTypeSlug } from './problem-types';
 
 /** Caller-chosen request ids are kept when they match this; otherwise the server makes a UUID. */
 export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
@@ -22,7 +23,14 @@ export class FieldErrorDto {
 @ApiSchema({ description: 'RFC 9457 problem details: the body of every error response (`application/problem+json`).' })
 export class ProblemDto {
   /** URI identifying the kind of problem; stable, meant for programs. */
-  @ApiProperty({ description: 'URI identifying the kind of problem; stable, meant for programs.', example: problemType('validation'), maxLength: 200, pattern: '^urn:emporium:problem:[a-z-]+$' })
+  @ApiProperty({
+    description:
+      'URI identifying the kind of problem; stable, meant for programs. One of `ProblemType`, whose schemas (`<Type>Problem`) say ' +
+      'which members each carries; types may be added, so treat one you do not know by its `status`.',
+    example: problemType('validation'),
+    maxLength: 200,
+    pattern: '^urn:emporium:problem:[a-z-]+$',
+  })
   type: string;
 
   /** Short human summary of the kind of problem. */
@@ -80,38 +88,41 @@ const DESCRIPTIONS: Record<number, string> = {
   428: 'The operation requires an If-Match header.',
   429: 'Too many requests; wait for the number of seconds in Retry-After.',
   500: 'An unexpected error; quote the request id when reporting it.',
-  503: 'The server cannot answer now: the request took longer than the server allows, or it is shutting down. Try again later.',
+  503:
+    'The server cannot answer now (the database is locked, deadlocked or unreachable, the request took longer than the server ' +
+    'allows, or the instance is shutting down); retry after Retry-After seconds.',
 };
 
-/** The OpenAPI response object for an error status: problem+json with an example. */
-export function problemResponse(
-  status: number,
-  options: { description?: string; schemaRef?: string; example?: Record<string, unknown> } = {},
-): ResponseObject {
-  const description = options.description ?? DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error';
+/** `payment-in-progress` → `PaymentInProgressProblem`: the schema of one problem type. */
+export function problemTypeSchemaName(slug: ProblemTypeSlug): string {
+  return `${slug.replace(/(?:^|-)([a-z])/g, (_match, letter: string) => letter.toUpperCase())}Problem`;
+}
+
+/** The schema of the problems an answer with this status can carry: its one type's, or `Status409Problem`, the union of them. */
+export function problemStatusSchemaName(status: number): string {
+  const slugs = problemTypesOfStatus(status);
+  if (slugs.length === 0) throw new Error(`No problem type has status ${status}; register one in problem-types.ts`);
+  return slugs.length === 1 ? problemTypeSchemaName(slugs[0]) : `Status${status}Problem`;
+}
+
+/** The OpenAPI response object for an error status: problem+json of the problem types of that status, with an example. */
+export function problemResponse(status: number, options: { description?: string; example?: Record<string, unknown> } = {}): ResponseObject {
+  const slugs = problemTypesOfStatus(status);
+  const generic = problemTypeOfStatus(status);
+  const slug = status === 400 ? 'validation' : slugs.includes(generic) ? generic : slugs[0];
   return {
-    description,
-    headers:
-      status === 429
-        ? {
-            'Retry-After': {
-              description: 'Seconds to wait before trying again.',
-              required: true,
-              schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400, example: 30 },
-            },
-          }
-        : undefined,
+    description: options.description ?? DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error',
     content: {
       'application/problem+json': {
-        schema: { $ref: options.schemaRef ?? getSchemaPath(ProblemDto) },
+        schema: { $ref: `#/components/schemas/${problemStatusSchemaName(status)}` },
         example: {
-          type: problemType(status === 400 ? 'validation' : (STATUS_TYPES[status] ?? 'internal')),
-          title: STATUS_CODES[status],
+          type: problemType(slug),
+          title: problemTitle(slug, status),
           status,
           detail: DESCRIPTIONS[status] ?? STATUS_CODES[status],
           instance: '/v1/example',
           requestId: EXAMPLE_REQUEST_ID,
-          ...(status === 400 ? { errors: [{ field: 'email', message: 'email must be an email' }] } : {}),
+          ...(slug === 'validation' ? { errors: [{ field: 'email', message: 'email must be an email' }] } : {}),
           ...options.example,
         },
       },
@@ -122,19 +133,15 @@ export function problemResponse(
 /** Documents error answers as problem+json, with an example each. */
 export function ApiProblemResponses(...statuses: number[]) {
   return applyDecorators(
-    ApiExtraModels(ProblemDto),
     ...statuses.map((status) => {
-      const { description, headers, content } = problemResponse(status);
-      return ApiResponse({ status, description, headers: headers as never, content: content as never });
+      const { description, content } = problemResponse(status);
+      return ApiResponse({ status, description, content });
     }),
   );
 }
 
-/** Documents one error answer whose problem document has extension members (a subclass of ProblemDto). */
-export function ApiProblemResponse(status: number, schema: Type<ProblemDto>, description: string, example: Record<string, unknown>) {
-  const response = problemResponse(status, { description, schemaRef: getSchemaPath(schema), example });
-  return applyDecorators(
-    ApiExtraModels(ProblemDto, schema),
-    ApiResponse({ status, description: response.description, content: response.content as never }),
-  );
+/** Documents one error answer with a description and an example of its own (showing the extension members of its problem type, say). */
+export function ApiProblemResponse(status: number, description: string, example: Record<string, unknown>) {
+  const { content } = problemResponse(status, { description, example });
+  return ApiResponse({ status, description, content });
 }

@@ -1,11 +1,10 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
 import { databaseFailureOf } from '../../database/database-errors';
 import { isForeignKeyViolation, isUniqueViolation } from '../../database/query-helpers';
 import { AppError } from './app-error';
+import { problemTitle, problemType, problemTypeOfStatus } from './problem-types';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
-const PROBLEM_TYPE_BASE = 'urn:emporium:problem:';
 /** A validation problem lists this many field errors at most, and counts the rest in `omittedErrors`. */
 export const MAX_FIELD_ERRORS = 20;
 /** The longest field path and message a field error shows, in code points; longer ones are cut. */
@@ -38,30 +37,6 @@ export class ValidationFailedException extends HttpException {
   }
 }
 
-export const STATUS_TYPES: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  406: 'not-acceptable',
-  408: 'request-timeout',
-  409: 'conflict',
-  412: 'precondition-failed',
-  413: 'payload-too-large',
-  414: 'uri-too-long',
-  415: 'unsupported-media-type',
-  422: 'rule-violation',
-  428: 'precondition-required',
-  429: 'too-many-requests',
-  500: 'internal',
-  503: 'unavailable',
-};
-
-export function problemType(slug: string): string {
-  return PROBLEM_TYPE_BASE + slug;
-}
-
 function databaseConflict(error: unknown): string | undefined {
   if (isUniqueViolation(error)) return 'A resource with the same unique value already exists.';
   if (isForeignKeyViolation(error)) return 'The change refers to a resource that does not exist or is still referenced.';
@@ -69,12 +44,8 @@ function databaseConflict(error: unknown): string | undefined {
 }
 
 function genericProblem(status: number, detail: string): Pick<Problem, 'type' | 'title' | 'status' | 'detail'> {
-  return {
-    type: problemType(STATUS_TYPES[status] ?? (status >= 500 ? 'internal' : 'bad-request')),
-    title: STATUS_CODES[status] ?? 'Error',
-    status,
-    detail,
-  };
+  const slug = problemTypeOfStatus(status);
+  return { type: problemType(slug), title: problemTitle(slug, status), status, detail };
 }
 
 function httpExceptionDetail(exception: HttpException): string {

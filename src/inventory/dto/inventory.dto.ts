@@ -163,6 +163,13 @@ export class VariantStockDto {
   @ApiProperty({ type: StockTotalsDto })
   totals: StockTotalsDto;
 
+  /**
+   * The most units one order can take now: the largest `available` at a single ACTIVE location,
+   * since checkout reserves each line from one location. What getVariantAvailability shows shoppers.
+   */
+  @ApiProperty(count(22, MAX_LEVEL))
+  sellable: number;
+
   /** The low-stock threshold; null when none is set. */
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: MAX_STOCK_QUANTITY, nullable: true, example: 5 })
   lowStockThreshold: number | null;
@@ -182,11 +189,14 @@ export class AvailabilityDto {
   @ApiProperty({ minLength: 1, maxLength: 64, example: SKU_EXAMPLE })
   sku: string;
 
-  /** Units that can be ordered now (on hand minus reserved, over active locations). */
+  /**
+   * Units one order can take now: the most on hand minus reserved at any single active location.
+   * Checkout reserves each line from one location, so stock spread over several is not added up.
+   */
   @ApiProperty(count(12, Number.MAX_SAFE_INTEGER))
   available: number;
 
-  /** available > 0. */
+  /** Whether any of it can be ordered now (available > 0). */
   @ApiProperty({ example: true })
   inStock: boolean;
 }

@@ -3,7 +3,6 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsEmail, IsEnum, IsISO8601, IsOptional, IsUUID } from 'class-validator';
 import { ShippingAddressDto } from '../../customers/dto/address.dto';
 import { PageQueryDto } from '../../common/pagination/pagination';
-import { ProblemDto } from '../../common/problem/problem.openapi';
 import { MAX_ORDER_AMOUNT } from '../../pricing/pricing.math';
 import { ActorKind } from '../entities/order-event.entity';
 import { OrderAction, OrderStatus } from '../order-state';
@@ -186,8 +185,7 @@ export class ListOrdersQueryDto extends PageQueryDto {
   createdTo?: string;
 }
 
-/** A problem about an order's state, a stock shortage or a payment. */
-@ApiSchema({ description: 'A problem about an order: its state (409), the SKUs out of stock (409) or a failed payment (402).' })
+/** The `limit` member of an `unpaid-order-limit` problem. */
 @ApiSchema({ description: 'A cap on what one client may hold in unpaid orders at once.' })
 export class UnpaidOrderLimitDto {
   @ApiProperty({ description: 'Whom the cap counts: one client network address, one email, or one customer account.', enum: ['address', 'email', 'customer'], example: 'address' })
@@ -198,28 +196,5 @@ export class UnpaidOrderLimitDto {
 
   @ApiProperty({ description: 'The cap (CHECKOUT_MAX_*).', type: 'integer', format: 'int32', minimum: 1, maximum: 100_000_000, example: 10 })
   max: number;
-}
-
-export class OrderProblemDto extends ProblemDto {
-  @ApiPropertyOptional({ description: 'The order\'s current state (illegal transition).', enum: OrderStatus, enumName: 'OrderStatus', example: OrderStatus.Paid })
-  orderStatus?: OrderStatus;
-
-  @ApiPropertyOptional({ description: 'The actions the current state allows (illegal transition).', enum: OrderAction, enumName: 'OrderAction', isArray: true, maxItems: 10, example: [OrderAction.Fulfil, OrderAction.Cancel] })
-  allowed?: OrderAction[];
-
-  @ApiPropertyOptional({ description: 'Every SKU without enough stock.', type: 'string', isArray: true, maxLength: 64, maxItems: 1000, example: ['TSHIRT-RED-M'] })
-  skus?: string[];
-
-  @ApiPropertyOptional({ description: 'Why the provider refused the payment.', maxLength: 64, example: 'card_declined' })
-  failureCode?: string;
-
-  @ApiPropertyOptional({ description: 'The payment providers enabled on this server (the one asked for is not).', type: 'string', isArray: true, maxLength: 32, maxItems: 20, example: ['test'] })
-  providers?: string[];
-
-  @ApiPropertyOptional({ description: 'When the payment being processed started (payment-in-progress).', format: 'date-time', maxLength: 30, example: '2026-11-28T12:00:00.000Z' })
-  paymentStartedAt?: string;
-
-  @ApiPropertyOptional({ description: 'The cap on unpaid orders that this checkout would pass (unpaid-order-limit).', type: () => UnpaidOrderLimitDto })
-  limit?: UnpaidOrderLimitDto;
 }
 

@@ -1,7 +1,8 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema, type SchemaObject } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { MaxCodePoints } from '../../common/validation/max-code-points';
 import { MAX_ORDER_AMOUNT } from '../../pricing/pricing.math';
+import { PROVIDER_EVENT_TYPES } from '../providers';
 
 @ApiSchema({ description: 'Pays an order with a card token of a provider.' })
 export class CreatePaymentDto {
@@ -47,3 +48,30 @@ export class WebhookAckDto {
   duplicate: boolean;
 }
 
+/**
+ * The body of a webhook of the built-in `test` provider, as parseWebhookEvent reads it. It is
+ * verified against its signature as raw bytes, not validated as a DTO; members it does not list
+ * are ignored, so the schema is open.
+ */
+export const WEBHOOK_EVENT_SCHEMA: SchemaObject = {
+  type: 'object',
+  description: 'A payment event of the provider. Members not listed here are ignored.',
+  required: ['id', 'type', 'data'],
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string', description: 'The event id, unique per provider: a repeated one is acknowledged as a duplicate.', minLength: 1, maxLength: 255, example: 'evt_5f0c2c8e9a10' },
+    type: { type: 'string', description: 'What happened.', enum: [...PROVIDER_EVENT_TYPES], example: 'payment.succeeded' },
+    data: {
+      type: 'object',
+      description: 'The charge the event is about.',
+      required: ['orderId', 'reference', 'amount', 'currency'],
+      additionalProperties: true,
+      properties: {
+        orderId: { type: 'string', description: 'The order charged (its id).', minLength: 1, maxLength: 64, example: '0193f2a4-7b3c-7000-8000-4a1f2b3c4d5e' },
+        reference: { type: 'string', description: 'The provider\'s reference of the charge.', minLength: 1, maxLength: 255, example: 'testpay_4c419d1c0b4f6c1e7a0d5f0c' },
+        amount: { type: 'integer', format: 'int64', description: 'In minor units of `currency`.', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 2499 },
+        currency: { type: 'string', description: 'ISO 4217 code.', minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', example: 'EUR' },
+      },
+    },
+  },
+};

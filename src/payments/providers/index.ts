@@ -20,5 +20,6 @@ export {
   signTestWebhook,
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_SIGNATURE_MAX_LENGTH,
   WebhookSignatureError,
 } from './webhook-signature';

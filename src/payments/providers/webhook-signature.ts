@@ -4,7 +4,7 @@ import { PROVIDER_EVENT_TYPES, ProviderEvent, ProviderEventType } from './paymen
 
 /** `Emporium-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` (several v1 allowed, for secret rotation). */
 export const WEBHOOK_SIGNATURE_HEADER = 'Emporium-Signature';
-const MAX_HEADER_LENGTH = 1024;
+export const WEBHOOK_SIGNATURE_MAX_LENGTH = 1024;
 
 /** The webhook's signature header is missing or malformed, does not match the body, or is outside the time tolerance. */
 export class WebhookSignatureError extends AppError {
@@ -42,7 +42,7 @@ export function verifyWebhookSignature(
   nowSeconds: number = Math.floor(Date.now() / 1000),
 ): void {
   if (header === undefined) throw new WebhookSignatureError(`The ${WEBHOOK_SIGNATURE_HEADER} header is missing.`);
-  if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH) {
+  if (typeof header !== 'string' || header.length > WEBHOOK_SIGNATURE_MAX_LENGTH) {
     throw new WebhookSignatureError(`The ${WEBHOOK_SIGNATURE_HEADER} header must be sent once, as t=<unix seconds>,v1=<hex signature>.`);
   }
   let timestamp: string | undefined;

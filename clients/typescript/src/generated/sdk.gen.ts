@@ -33,11 +33,10 @@ export const checkLiveness = <ThrowOnError extends boolean = false>(options?: Op
 /**
  * Readiness: database reachable, disk and heap within limits; Redis reported
  *
- * Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes. Redis (with REDIS_URL) does not fail the probe: while it is unreachable the instance serves with in-process fallbacks and the status is `degraded`, so a Redis outage does not take every instance out of the load balancer at once. The outcome of each check (`info`, `error`, `details`, and `checks` on a 503) is shown only to callers holding `metrics:read` (the METRICS_TOKEN, managers, admins); anyone else gets the status alone, since versions, timings and error messages help an attacker.
+ * Answers 503 while a dependency check fails, and 200 again once it recovers. For readiness probes. Redis (with REDIS_URL) does not fail the probe: while it is unreachable the instance serves with in-process fallbacks and says `degraded: true`, so a Redis outage does not take every instance out of the load balancer at once. The outcome of each check (`info`, `error`, `details`, and `checks` on a 503) is shown only to callers sending a bearer token that holds `metrics:read` (the METRICS_TOKEN, managers, admins); anyone else gets empty objects, since versions, timings and error messages help an attacker.
  */
 export const checkReadiness = <ThrowOnError extends boolean = false>(options?: Options<CheckReadinessData, ThrowOnError>) => (options?.client ?? client).get<CheckReadinessResponses, CheckReadinessErrors, ThrowOnError>({
     responseValidator: async (data) => await zCheckReadinessResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/health/ready',
     ...options
 });

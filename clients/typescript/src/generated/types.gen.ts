@@ -5,9 +5,9 @@ export type ClientOptions = {
 };
 
 /**
- * `ok` when every check passed; `degraded` while Redis is unreachable (the instance serves with in-process fallbacks).
+ * `ok` while the instance can serve.
  */
-export type HealthStatus = 'ok' | 'degraded';
+export type HealthStatus = 'ok';
 
 /**
  * `up` when the check passed, `down` when it failed.
@@ -59,25 +59,29 @@ export type HealthChecksDto = {
 };
 
 /**
- * A passing probe: every check it ran is up. Readiness shows the checks only to callers holding `metrics:read`.
+ * A passing probe: the instance can serve. Readiness lists the checks only to callers holding `metrics:read` (empty objects for anyone else).
  */
 export type HealthDto = {
     /**
-     * `ok` when every check passed; `degraded` while Redis is unreachable (the instance serves with in-process fallbacks).
+     * `ok` while the instance can serve.
      */
     status: HealthStatus;
     /**
+     * Present (true) while Redis is unreachable: the instance serves with in-process fallbacks (cache off, rate limits per instance).
+     */
+    degraded?: true;
+    /**
      * The checks that passed.
      */
-    info?: HealthChecksDto;
+    info: HealthChecksDto;
     /**
      * The checks that failed: empty, or `redis` while the instance is degraded.
      */
-    error?: HealthChecksDto;
+    error: HealthChecksDto;
     /**
      * Every check with its outcome.
      */
-    details?: HealthChecksDto;
+    details: HealthChecksDto;
 };
 
 /**
@@ -2143,7 +2147,7 @@ export type AddressId = string;
 export type Currency = 'AED' | 'AFN' | 'ALL' | 'AMD' | 'ANG' | 'AOA' | 'ARS' | 'AUD' | 'AWG' | 'AZN' | 'BAM' | 'BBD' | 'BDT' | 'BGN' | 'BHD' | 'BIF' | 'BMD' | 'BND' | 'BOB' | 'BRL' | 'BSD' | 'BTN' | 'BWP' | 'BYN' | 'BZD' | 'CAD' | 'CDF' | 'CHF' | 'CLP' | 'CNY' | 'COP' | 'CRC' | 'CUC' | 'CUP' | 'CVE' | 'CZK' | 'DJF' | 'DKK' | 'DOP' | 'DZD' | 'EGP' | 'ERN' | 'ETB' | 'EUR' | 'FJD' | 'FKP' | 'GBP' | 'GEL' | 'GHS' | 'GIP' | 'GMD' | 'GNF' | 'GTQ' | 'GYD' | 'HKD' | 'HNL' | 'HRK' | 'HTG' | 'HUF' | 'IDR' | 'ILS' | 'INR' | 'IQD' | 'IRR' | 'ISK' | 'JMD' | 'JOD' | 'JPY' | 'KES' | 'KGS' | 'KHR' | 'KMF' | 'KPW' | 'KRW' | 'KWD' | 'KYD' | 'KZT' | 'LAK' | 'LBP' | 'LKR' | 'LRD' | 'LSL' | 'LYD' | 'MAD' | 'MDL' | 'MGA' | 'MKD' | 'MMK' | 'MNT' | 'MOP' | 'MRU' | 'MUR' | 'MVR' | 'MWK' | 'MXN' | 'MYR' | 'MZN' | 'NAD' | 'NGN' | 'NIO' | 'NOK' | 'NPR' | 'NZD' | 'OMR' | 'PAB' | 'PEN' | 'PGK' | 'PHP' | 'PKR' | 'PLN' | 'PYG' | 'QAR' | 'RON' | 'RSD' | 'RUB' | 'RWF' | 'SAR' | 'SBD' | 'SCR' | 'SDG' | 'SEK' | 'SGD' | 'SHP' | 'SLE' | 'SLL' | 'SOS' | 'SRD' | 'SSP' | 'STN' | 'SVC' | 'SYP' | 'SZL' | 'THB' | 'TJS' | 'TMT' | 'TND' | 'TOP' | 'TRY' | 'TTD' | 'TWD' | 'TZS' | 'UAH' | 'UGX' | 'USD' | 'UYU' | 'UZS' | 'VES' | 'VND' | 'VUV' | 'WST' | 'XAF' | 'XCD' | 'XCG' | 'XDR' | 'XOF' | 'XPF' | 'XSU' | 'YER' | 'ZAR' | 'ZMW' | 'ZWG' | 'ZWL';
 
 /**
- * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+ * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Answers 400, 401, 403, 404, 409 and 429 and 5xx are not recorded: the key stays unspent, and a retry with it runs the request again. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
  */
 export type IdempotencyKey = string;
 
@@ -2230,7 +2234,7 @@ export type CheckReadinessError = CheckReadinessErrors[keyof CheckReadinessError
 
 export type CheckReadinessResponses = {
     /**
-     * The instance can serve: `ok`, or `degraded` while Redis is unreachable.
+     * The instance can serve (`degraded: true` while Redis is unreachable).
      */
     200: HealthDto;
 };
@@ -2933,6 +2937,9 @@ export type ListProductsData = {
          * Only products in this category or any of its descendants.
          */
         categoryId?: string;
+        /**
+         * Staff only (catalog:write): products of this status; without it staff see every status. Others always get active products, and asking for another status is 403.
+         */
         status?: 'draft' | 'active' | 'archived';
         /**
          * Only products with a variant priced at least this (minor units, any currency).
@@ -5569,7 +5576,7 @@ export type CheckoutData = {
          */
         'X-Cart-Token'?: string;
         /**
-         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Answers 400, 401, 403, 404, 409 and 429 and 5xx are not recorded: the key stays unspent, and a retry with it runs the request again. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
          */
         'Idempotency-Key': string;
     };
@@ -6086,7 +6093,7 @@ export type PayOrderData = {
          */
         'X-Cart-Token'?: string;
         /**
-         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Answers 400, 401, 403, 404, 409 and 429 and 5xx are not recorded: the key stays unspent, and a retry with it runs the request again. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
          */
         'Idempotency-Key': string;
     };
@@ -6160,7 +6167,7 @@ export type RefundOrderData = {
     body: CreateRefundDto;
     headers: {
         /**
-         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
+         * A unique key per operation you mean to perform once, e.g. a UUID; send the same key again to retry safely. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`), with another request it is 422, while the first request still runs 409. Answers 400, 401, 403, 404, 409 and 429 and 5xx are not recorded: the key stays unspent, and a retry with it runs the request again. Keys are per caller and kept 24 hours (IDEMPOTENCY_TTL_HOURS).
          */
         'Idempotency-Key': string;
     };
