@@ -7,14 +7,14 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { installJsonBodyParser } from './common/http/json-body-parser';
 import { refuseMalformedQueryStrings } from './common/http/query-encoding';
 import { answerConnectionError } from './common/http/connection-errors';
 import { Draining, ShuttingDownError } from './common/http/draining';
 import { RequestContractInterceptor } from './common/http/request-contract.interceptor';
-import { sendProblem } from './common/problem/problem-details.filter';
+import { ProblemLogger, sendProblem } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { installRequestObservability } from './observability/http-observability';
@@ -76,6 +76,9 @@ export interface CreateAppOptions {
 
 /** Builds the HTTP application with every production behaviour on; main.ts, the tests and the OpenAPI writer share it. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // Problems answered outside Nest (before routing, while draining) report through this app's logger once it exists.
+  const nestLogger = new NestLogger('Problem');
+  let problemLogger: ProblemLogger = { error: (details: object, message?: string) => nestLogger.error(details, message) };
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: trustProxyOption(config.http.trustProxy),
@@ -92,7 +95,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     return503OnClosing: false,
     // Malformed URLs are rejected before routing, hooks and Nest's filter; answer them as problems too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-      sendProblem(error, request, reply, new NestLogger('Problem')),
+      sendProblem(error, request, reply, problemLogger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, {
     bufferLogs: true,
@@ -132,7 +135,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     void reply.header('x-request-id', request.id);
     if (draining?.isDraining) {
       void reply.header('connection', 'close');
-      sendProblem(new ShuttingDownError(), request, reply, new NestLogger('Problem'));
+      sendProblem(new ShuttingDownError(), request, reply, problemLogger);
       return;
     }
     done();
@@ -142,6 +145,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   if (!options.preview) {
     app.useLogger(app.get(Logger));
+    problemLogger = app.get<PinoLogger>(ROOT_LOGGER).child({ context: 'Problem' });
     installRequestObservability(fastify, app.get(ROOT_LOGGER), app.get(MetricsService));
   }
   if (config.http.docsEnabled) setupSwaggerUi(app, buildOpenApiDocument(app));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PaymentKind, PaymentStatus } from '../src/payments/entities/payment.entity';
 import { checkout, guestCart, newKey, pay, setUpStaff, Staff, stockedProduct } from './support/commerce';
 import { LogCapture } from './support/log-capture';
@@ -145,8 +145,9 @@ describe.skipIf(!onMysql)('the database connection cut', () => {
     logs = new LogCapture();
     t = await startTestApp({ PAYMENTS_TEST_FAILURE_DELAY_MS: '1500', LOG_LEVEL: 'warn' }, { database: behind.database, logDestination: logs });
   });
+  // A test that fails while the connection is cut must not leave it cut for the next one.
+  afterEach(() => proxy.open().catch(() => undefined));
   afterAll(async () => {
-    await proxy.open().catch(() => undefined);
     await t.close();
     await proxy.cut();
   });
@@ -159,8 +160,8 @@ describe.skipIf(!onMysql)('the database connection cut', () => {
     expect(down.body.type).toBe('urn:emporium:problem:database-unavailable');
     expect(down.headers.get('retry-after')).toBe('5');
     expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|PROTOCOL|mysql|127\.0\.0\.1/i);
-    const logged = logs.lines.find((line) => line.requestId === 'db-down-1' && line.problem !== undefined);
-    expect(logged).toMatchObject({ level: 'error', problem: 'urn:emporium:problem:database-unavailable', err: { code: expect.any(String) } });
+    const logged = logs.lines.find((line) => line.problem === 'urn:emporium:problem:database-unavailable');
+    expect(logged, JSON.stringify(logs.lines.filter((line) => line.level === 'error'))).toMatchObject({ level: 'error', requestId: 'db-down-1', err: expect.anything() });
     await proxy.open();
     const { answer } = await until(() => t.request('GET', '/v1/inventory/movements', { token: staff.accessToken }), [503]);
     expect(answer.status).toBe(200);
@@ -438,8 +439,8 @@ describe.skipIf(!onMysql)('start-up before the database', () => {
     const server = new ServerProcess(await freePort(), { DATABASE_URL: url.toString(), JWT_SECRET, LOG_LEVEL: 'info' });
     try {
       server.spawn();
-      await sleep(2500);
-      expect(server.output.match(/does not answer yet/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      // Two attempts logged while the database is still away (however slowly the process starts).
+      await expect.poll(() => server.output.match(/does not answer yet/g)?.length ?? 0, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(2);
       await proxy.open();
       await server.ready(20_000);
       expect(server.output).toContain('the database answers');

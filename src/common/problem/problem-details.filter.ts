@@ -1,11 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../../observability/observability.module';
 import { appErrorOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+
+/** Where sendProblem reports what it must (a pino logger: this application's, never a process-wide one). */
+export type ProblemLogger = Pick<Logger, 'error'>;
 
 /** The one place where failures become HTTP responses: RFC 9457 problem+json, always. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Problem');
+  private readonly logger: ProblemLogger;
+
+  constructor(@Inject(ROOT_LOGGER) root: Logger) {
+    this.logger = root.child({ context: 'Problem' });
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -13,7 +22,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: ProblemLogger): void {
   const { problem, unexpected } = toProblem(exception, request.url.split('?')[0], String(request.id));
   const known = appErrorOf(exception);
   if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
