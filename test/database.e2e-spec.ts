@@ -3,7 +3,7 @@ import { DataSource, EntityManager, QueryFailedError, Table } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forUpdate, isUniqueViolation } from '../src/database/query-helpers';
 import { TransactionService } from '../src/database/transaction.service';
-import { onMysql, startTestApp, TestApp } from './support/test-app';
+import { onMysql, startTestApp, TEST_METRICS_TOKEN, TestApp } from './support/test-app';
 
 const SCRATCH = 'tx_scratch';
 const LOCK_TIMEOUT_SECONDS = 2;
@@ -61,6 +61,11 @@ describe('database', () => {
     await dataSource.createQueryBuilder().delete().from(SCRATCH).execute();
     await dataSource.createQueryBuilder().insert().into(SCRATCH).values([{ id: 1, value: 0 }, { id: 2, value: 0 }]).execute();
   });
+
+  const retriesCounted = async (reason: string) => {
+    const text = (await t.request('GET', '/metrics', { token: TEST_METRICS_TOKEN })).body as string;
+    return Number(new RegExp(`^db_transaction_retries_total\\{reason="${reason}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  };
 
   const valueOf = async (id: number) => Number((await selectValue(dataSource.manager, id).getRawOne<{ value: number | string }>())?.value);
 
@@ -120,7 +125,8 @@ describe('database', () => {
       expect(await valueOf(1)).toBe(101);
     });
 
-    it('gives up after DATABASE_TRANSACTION_RETRIES retries of a retryable failure', async () => {
+    it('gives up after DATABASE_TRANSACTION_RETRIES retries of a retryable failure, and counts each retry in the metrics', async () => {
+      const counted = await retriesCounted('deadlock');
       let attempts = 0;
       const deadlock = new QueryFailedError('SELECT 1', [], Object.assign(new Error('Deadlock found'), { errno: 1213 }));
       await expect(
@@ -130,6 +136,7 @@ describe('database', () => {
         }),
       ).rejects.toBe(deadlock);
       expect(attempts).toBe(RETRIES + 1);
+      expect(await retriesCounted('deadlock')).toBe(counted + RETRIES);
     });
 
     it('does not retry a failure that would fail again, and rolls it back', async () => {

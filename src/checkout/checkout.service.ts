@@ -91,6 +91,7 @@ export class CheckoutService {
       createdAt: now,
       updatedAt: now,
     };
+    await this.unpaidLimits.prepare({ clientAddress: request.clientAddress, email, userId: userId ?? null });
     let lines: OrderLineFields[];
     try {
       lines = await this.tx.run(async (manager) => {

@@ -2,19 +2,21 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Counter } from 'prom-client';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 
 /** MySQL/MariaDB errors after which the whole transaction may simply be run again. */
 const RETRYABLE_MYSQL_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
 const RETRYABLE_SQLITE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 
-export function isRetryableTransactionError(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
+/** Why a transaction may be run again: `deadlock`, `lock_timeout` or `busy` (SQLite); undefined when it may not. */
+function retryReason(error: unknown): 'deadlock' | 'lock_timeout' | 'busy' | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
   const driverError = error.driverError as { errno?: number; code?: string };
-  return (
-    RETRYABLE_MYSQL_ERRORS.has(driverError.errno ?? -1) || RETRYABLE_SQLITE_CODES.has(driverError.code ?? '')
-  );
+  if (RETRYABLE_MYSQL_ERRORS.has(driverError.errno ?? -1)) return driverError.errno === 1213 ? 'deadlock' : 'lock_timeout';
+  return RETRYABLE_SQLITE_CODES.has(driverError.code ?? '') ? 'busy' : undefined;
 }
 
 /**
@@ -29,12 +31,20 @@ export function isRetryableTransactionError(error: unknown): boolean {
 export class TransactionService {
   private readonly logger = new Logger(TransactionService.name);
   private readonly sqliteQueue: Mutex | undefined;
+  private readonly retries: Counter<'reason'>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    metrics: MetricsService,
   ) {
     this.sqliteQueue = dataSource.options.type === 'better-sqlite3' ? new Mutex() : undefined;
+    this.retries = new Counter({
+      name: 'db_transaction_retries_total',
+      help: 'Transactions run again after a deadlock, a lock wait timeout or a busy database, by reason',
+      labelNames: ['reason'] as const,
+      registers: [metrics.registry],
+    });
   }
 
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -43,12 +53,23 @@ export class TransactionService {
       try {
         return await this.runOnce(work);
       } catch (error) {
-        if (attempt >= maxRetries || !isRetryableTransactionError(error)) throw error;
+        const reason = retryReason(error);
+        if (attempt >= maxRetries || !reason) throw error;
+        this.retries.inc({ reason });
         const delayMs = 10 * 2 ** attempt + Math.random() * 10;
         this.logger.warn(`transaction retry ${attempt + 1}/${maxRetries} in ${Math.round(delayMs)} ms: ${String(error)}`);
         await sleep(delayMs);
       }
     }
+  }
+
+  /**
+   * Runs statements outside any transaction, each committed on its own: for work that must not
+   * hold locks until a longer transaction ends. On SQLite still one at a time with the transactions.
+   */
+  autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.sqliteQueue) return work(this.dataSource.manager);
+    return this.sqliteQueue.runExclusive(() => work(this.dataSource.manager));
   }
 
   private runOnce<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

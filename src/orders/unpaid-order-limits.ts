@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
-import { EntitySql, entitySql, execute, placeholders } from '../database/compiled-sql';
+import { EntitySql, entitySql, execute, placeholders, selectRows } from '../database/compiled-sql';
 import { deleteBatch, isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
 import { Purges } from '../housekeeping/purges';
@@ -68,6 +68,8 @@ interface Statements {
   take: string;
   /** Params: units, units, now, then the subjects. */
   give: (count: number) => string;
+  /** Params: the subjects. */
+  existing: (count: number) => string;
 }
 
 /**
@@ -99,6 +101,22 @@ export class UnpaidOrderLimits implements OnModuleInit {
     });
   }
 
+  /**
+   * Makes the owner's counter rows exist, each committed on its own, before the checkout
+   * transaction. Inside it, an UPDATE that finds no row would lock the gap where the row belongs
+   * (MySQL and MariaDB, repeatable read), and two checkouts of new clients inserting into the same gap
+   * deadlock on each other's gap locks; on a row that exists the UPDATE locks that row alone.
+   */
+  async prepare(owner: HoldOwner): Promise<void> {
+    const keys = subjectsOf(owner).map((subject) => subject.key);
+    await this.tx.autocommit(async (manager) => {
+      const { existing } = this.statements(manager);
+      const found = new Set((await selectRows<{ subject: string }>(manager, existing(keys.length), keys)).map((row) => row.subject));
+      const now = new Date();
+      for (const key of keys) if (!found.has(key)) await this.insertFirst(manager, key, 0, now, 0);
+    });
+  }
+
   /** Counts a new unpaid order of `units` units against its owner; 429 (and the caller's transaction rolls back) past a cap. */
   async take(manager: EntityManager, owner: HoldOwner, units: number): Promise<void> {
     const { take, hold } = this.statements(manager);
@@ -108,6 +126,7 @@ export class UnpaidOrderLimits implements OnModuleInit {
       const max = this.config.checkout.unpaidLimits[subject.kind];
       const updated = () => execute(manager, take, [units, hold.value('updatedAt', now), subject.key, max.orders, units, max.units]);
       if ((await updated()) === 1) continue;
+      // Not there (prepare was not called, or the purge just took a row back at zero): made here.
       if (units <= max.units && (await this.insertFirst(manager, subject.key, units, now))) continue;
       // The row existed (or a concurrent checkout just made it): the cap decides.
       if ((await updated()) === 1) continue;
@@ -122,8 +141,8 @@ export class UnpaidOrderLimits implements OnModuleInit {
     await execute(manager, give(subjects.length), [units, units, hold.value('updatedAt', new Date()), ...subjects]);
   }
 
-  private async insertFirst(manager: EntityManager, subject: string, units: number, now: Date): Promise<boolean> {
-    const { sql, params } = this.statements(manager).hold.insert([{ subject, orders: 1, units, updatedAt: now }]);
+  private async insertFirst(manager: EntityManager, subject: string, units: number, now: Date, orders = 1): Promise<boolean> {
+    const { sql, params } = this.statements(manager).hold.insert([{ subject, orders, units, updatedAt: now }]);
     try {
       await execute(manager, sql, params);
       return true;
@@ -138,6 +157,7 @@ export class UnpaidOrderLimits implements OnModuleInit {
       const hold = entitySql(manager, UnpaidOrderHold);
       const [orders, units, updatedAt, subject] = [hold.col('orders'), hold.col('units'), hold.col('updatedAt'), hold.col('subject')];
       const give = new Map<number, string>();
+      const existing = new Map<number, string>();
       this.compiled = {
         hold,
         take:
@@ -150,6 +170,14 @@ export class UnpaidOrderLimits implements OnModuleInit {
               `UPDATE ${hold.table} SET ${orders} = CASE WHEN ${orders} > 0 THEN ${orders} - 1 ELSE 0 END, ` +
               `${units} = CASE WHEN ${units} >= ? THEN ${units} - ? ELSE 0 END, ${updatedAt} = ? WHERE ${subject} IN ${placeholders(count)}`;
             give.set(count, sql);
+          }
+          return sql;
+        },
+        existing: (count) => {
+          let sql = existing.get(count);
+          if (!sql) {
+            sql = `SELECT ${subject} AS subject FROM ${hold.table} WHERE ${subject} IN ${placeholders(count)}`;
+            existing.set(count, sql);
           }
           return sql;
         },
