@@ -10,6 +10,7 @@ import { MoneyBigint1764979200000 } from './1764979200000-money-bigint';
 import { AccessRevocations1765065600000 } from './1765065600000-access-revocations';
 import { CheckoutLimits1765152000000 } from './1765152000000-checkout-limits';
 import { Housekeeping1765238400000 } from './1765238400000-housekeeping';
+import { CacheGeneration1765324800000 } from './1765324800000-cache-generation';
 
 /** Every migration in order. A new migration file is added here too; `npm run migration:check` catches a forgotten one. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   AccessRevocations1765065600000,
   CheckoutLimits1765152000000,
   Housekeeping1765238400000,
+  CacheGeneration1765324800000,
 ];

@@ -361,6 +361,30 @@ describe.skipIf(!existsSync('/usr/bin/redis-server') && !process.env.CI)('Redis 
     for (const t of [a, b]) expect((await read(t)).body.name).toBe('Renamed while Redis is dead');
   });
 
+  it('while Redis is dead, serves repeated reads from each instance\'s memory, and a write through one is seen at once through the other', async () => {
+    const hits = async (t: TestApp) => {
+      const text = (await t.request('GET', '/metrics', { token: TEST_METRICS_TOKEN })).body as string;
+      return Number(/^cache_lookups_total\{cache="catalog",result="hit"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    redis.signal('SIGKILL');
+    await rename('Kept in memory');
+    await read(b);
+    const before = await hits(b);
+    for (let i = 0; i < 3; i++) expect((await read(b)).body.name).toBe('Kept in memory');
+    expect(await hits(b)).toBe(before + 3);
+    expect(await readiness(b)).toBe('degraded');
+
+    expect((await rename('Changed through A')).status).toBe(200);
+    expect((await read(b)).body.name).toBe('Changed through A');
+    expect((await read(b)).body.name).toBe('Changed through A');
+    expect(await hits(b)).toBe(before + 4);
+
+    await redis.start();
+    await expect.poll(() => readiness(a), { timeout: 10_000 }).toBe('ok');
+    await expect.poll(() => readiness(b), { timeout: 10_000 }).toBe('ok');
+    for (const t of [a, b]) expect((await read(t)).body.name).toBe('Changed through A');
+  });
+
   it('serves no stale read after a write while Redis was frozen (SIGSTOP), once it thaws with the old entries still in it', async () => {
     await rename('Before the freeze');
     await read(b);

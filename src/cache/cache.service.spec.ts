@@ -1,19 +1,30 @@
 import { Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisKeys, skipRedisTests, TEST_REDIS_URL, uniqueRedisPrefix } from '../../test/support/redis';
 import { loadConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
+import { CacheGenerations } from './cache-generations';
 import { CacheService } from './cache.service';
 
 const prefix = uniqueRedisPrefix();
 const connections: RedisService[] = [];
+
+/** The database's cache generation, counted here (test/faults.e2e-spec.ts runs the real one across instances). */
+function countedGenerations(): CacheGenerations {
+  let generation = 0;
+  return {
+    current: () => Promise.resolve(generation),
+    bump: () => Promise.resolve(void generation++),
+  } as Partial<CacheGenerations> as CacheGenerations;
+}
 
 /** A CacheService on a connection of its own, connected as at an app's start-up. */
 async function cacheService(kind: 'memory' | 'redis', env: Record<string, string> = {}): Promise<CacheService> {
   const config = loadConfig({ NODE_ENV: 'test', REDIS_KEY_PREFIX: prefix, ...(kind === 'redis' ? { REDIS_URL: TEST_REDIS_URL } : {}), ...env });
   const redis = new RedisService(config);
   connections.push(redis);
-  const cache = new CacheService(config, redis);
+  const cache = new CacheService(config, redis, countedGenerations());
   await redis.onModuleInit();
   return cache;
 }
@@ -123,10 +134,23 @@ describe.skipIf(skipRedisTests)('CacheService shared through Redis by two proces
     expect((await b.get('product:10', ['product:10'])).hit).toBe(false);
   });
 
-  it('reads degrade to misses while Redis is unreachable, and an invalidation is deferred instead of failing the write', async () => {
+  it('keeps entries in memory under the database generation while Redis is unreachable, ends them on a recorded change, and defers the invalidation instead of failing the write', async () => {
     const cache = await cacheService('redis', { REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '200' });
     expect(await cache.wrap('k', ['t'], () => Promise.resolve('loaded'))).toBe('loaded');
-    expect(await cache.wrap('k', ['t'], () => Promise.resolve('loaded again'))).toBe('loaded again');
+    expect(await cache.wrap('k', ['t'], () => Promise.resolve('loaded again'))).toBe('loaded');
+    await cache.recordChange({} as EntityManager);
     await expect(cache.invalidate(['t'])).resolves.toBeUndefined();
+    expect(await cache.wrap('k', ['t'], () => Promise.resolve('loaded after the change'))).toBe('loaded after the change');
+  });
+
+  it('serves nothing from memory during an outage when the database generation cannot be read', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', REDIS_KEY_PREFIX: prefix, REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '200' });
+    const redis = new RedisService(config);
+    connections.push(redis);
+    const unreadable = { current: () => Promise.reject(new Error('database down')) } as Partial<CacheGenerations> as CacheGenerations;
+    const cache = new CacheService(config, redis, unreadable);
+    await redis.onModuleInit();
+    expect(await cache.wrap('k', [], () => Promise.resolve('loaded'))).toBe('loaded');
+    expect(await cache.wrap('k', [], () => Promise.resolve('loaded again'))).toBe('loaded again');
   });
 });

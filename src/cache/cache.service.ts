@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { RedisService, RedisUnavailableError } from '../redis/redis.service';
+import { CacheGenerations } from './cache-generations';
 import { CacheStore, MemoryCacheStore, RedisCacheStore } from './cache.store';
 
 /**
@@ -14,10 +17,20 @@ export interface CacheLookup<T> {
   stamp: CacheStamp;
 }
 
-/** Opaque: the key and the tag tokens current when get() ran (none when the store failed). */
+/**
+ * Opaque: the key and the tag tokens current when get() ran (none when the store failed), or,
+ * while Redis is unreachable, the database's cache generation.
+ */
 export interface CacheStamp {
   readonly key: string;
   readonly tokens: readonly string[] | undefined;
+  readonly generation?: number;
+}
+
+/** A value kept in this process while Redis is unreachable, with the generation read before it was loaded. */
+interface OutageEntry {
+  generation: number;
+  value: unknown;
 }
 
 interface Envelope {
@@ -41,11 +54,15 @@ interface Envelope {
  * - no SCAN/KEYS over a shared Redis, and no list of keys per tag to keep consistent;
  * - a tag token that expires or is evicted comes back as a new random token, which can only
  *   cause misses, never stale hits.
- * The contract for writers: change the data, then `await invalidate(tags)` before answering; a
- * read that starts after that never sees the old value, on any instance sharing the Redis.
+ * The contract for writers: change the data and `recordChange(manager)` in one transaction, then
+ * `await invalidate(tags)` before answering; a read that starts after that never sees the old
+ * value, on any instance sharing the Redis or the database.
  *
- * While Redis is unreachable (RedisService's circuit is open) every read is a miss and nothing is
- * stored, so the database answers. An invalidation that cannot reach Redis never fails the write
+ * While Redis is unreachable (RedisService's circuit is open) entries are kept in this process
+ * instead, stamped with the database's cache generation, which every invalidating write bumps in
+ * its transaction (`recordChange`), and served only while it is unchanged (CacheGenerations): no
+ * waiting for Redis, no stale read on any instance, and a cached read costs a share of one small
+ * query instead of the handler's. An invalidation that cannot reach Redis never fails the write
  * it follows (that is committed): its tags are kept, the circuit is opened, and before Redis is
  * used again the tags are renewed together with the EPOCH tag that every entry carries, which ends
  * every entry stored before the outage, whichever instance could not invalidate what.
@@ -55,6 +72,8 @@ export class CacheService {
   private readonly logger = new Logger(CacheService.name);
   private readonly store: CacheStore;
   private readonly defaultTtlMs: number;
+  /** Entries kept in this process while Redis is unreachable (with Redis configured only). */
+  private readonly duringOutage: LRUCache<string, OutageEntry> | undefined;
 
   /** Tags whose invalidation could not reach Redis yet. */
   private readonly pendingTags = new Set<string>();
@@ -62,12 +81,14 @@ export class CacheService {
   constructor(
     config: AppConfig,
     private readonly redis: RedisService,
+    private readonly generations: CacheGenerations,
   ) {
     this.defaultTtlMs = config.cache.ttlSeconds * 1000;
     if (redis.client) {
       const store = new RedisCacheStore(redis, redis.key('cache', ''));
       redis.onRecovery((client) => this.renewAfterOutage(store, client));
       this.store = store;
+      this.duringOutage = new LRUCache({ max: config.cache.maxEntries, ttl: this.defaultTtlMs });
     } else {
       this.store = new MemoryCacheStore(config.cache.maxEntries);
     }
@@ -89,14 +110,32 @@ export class CacheService {
       const fresh = envelope.t.length === tokens.length && envelope.t.every((token, i) => token === tokens[i]);
       return fresh ? { hit: true, value: envelope.v as T, stamp } : { hit: false, value: undefined, stamp };
     } catch (error) {
-      if (!(error instanceof RedisUnavailableError)) this.logger.warn({ event: 'cache.read_failed', err: error, key }, 'cache read failed; treating it as a miss');
+      if (!(error instanceof RedisUnavailableError)) this.logger.warn({ event: 'cache.read_failed', err: error, key }, 'cache read failed; using this process\'s memory');
+      return this.getDuringOutage(key);
+    }
+  }
+
+  private async getDuringOutage<T>(key: string): Promise<CacheLookup<T>> {
+    let generation: number;
+    try {
+      if (!this.duringOutage) throw new Error('no Redis configured');
+      generation = await this.generations.current();
+    } catch {
       return { hit: false, value: undefined, stamp: { key, tokens: undefined } };
     }
+    const kept = this.duringOutage.get(key);
+    const stamp = { key, tokens: undefined, generation };
+    return kept?.generation === generation ? { hit: true, value: kept.value as T, stamp } : { hit: false, value: undefined, stamp };
   }
 
   /** Stores a value loaded after `get()` returned `stamp`. JSON values only; `undefined` is not stored. */
   async set(stamp: CacheStamp, value: unknown, ttlSeconds?: number): Promise<void> {
-    if (!stamp.tokens || value === undefined) return;
+    if (value === undefined) return;
+    if (stamp.generation !== undefined) {
+      this.duringOutage?.set(stamp.key, { generation: stamp.generation, value }, { ttl: ttlSeconds ? ttlSeconds * 1000 : this.defaultTtlMs });
+      return;
+    }
+    if (!stamp.tokens) return;
     const envelope: Envelope = { t: stamp.tokens, v: value };
     try {
       await this.store.write(stamp.key, JSON.stringify(envelope), ttlSeconds ? ttlSeconds * 1000 : this.defaultTtlMs);
@@ -112,6 +151,14 @@ export class CacheService {
     const value = await load();
     await this.set(lookup.stamp, value, ttlSeconds);
     return value;
+  }
+
+  /**
+   * In the transaction of a write whose tags are invalidated after it commits: ends every entry
+   * kept in memory during a Redis outage, on every instance, atomically with the write.
+   */
+  recordChange(manager: EntityManager): Promise<void> {
+    return this.generations.bump(manager);
   }
 
   /**

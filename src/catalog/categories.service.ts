@@ -110,6 +110,7 @@ export class CategoriesService {
           createdAt: now,
           updatedAt: now,
         });
+        await this.cache.recordChange(manager);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A category with the slug "${input.slug}" already exists.`);
@@ -176,6 +177,7 @@ export class CategoriesService {
         }
         const result = await manager.update(Category, { id, version: current.version }, changes);
         if (result.affected === 0) throw new PreconditionFailedError('The category changed since you read it; fetch it again and retry.');
+        await this.cache.recordChange(manager);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A category with the slug "${input.slug}" already exists.`);

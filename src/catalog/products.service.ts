@@ -447,7 +447,10 @@ export class ProductsService {
    */
   private async write(id: string, work: (manager: EntityManager) => Promise<void>): Promise<void> {
     try {
-      await this.tx.run(work);
+      await this.tx.run(async (manager) => {
+        await work(manager);
+        await this.cache.recordChange(manager);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('Another product already uses this slug, or another variant this SKU.');
       throw error;

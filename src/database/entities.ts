@@ -1,3 +1,4 @@
+import { CacheGeneration } from '../cache/entities/cache-generation.entity';
 import { CARTS_ENTITIES } from '../carts/entities';
 import { Category } from '../catalog/entities/category.entity';
 import { ProductImage } from '../catalog/entities/product-image.entity';
@@ -31,6 +32,7 @@ export const ALL_ENTITIES = [
   ...CARTS_ENTITIES,
   IdempotencyKey,
   JobLease,
+  CacheGeneration,
   ...PRICING_ENTITIES,
   ...ORDERS_ENTITIES,
 ];
