@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderSweeper } from '../src/orders/order-sweeper';
 import { Payment, PaymentKind } from '../src/payments/entities/payment.entity';
 import { testPaymentReference } from '../src/payments/providers/test-payment-provider';
-import { signTestWebhook } from '../src/payments/providers/webhook-signature';
 import { signUp } from './support/factories';
 import {
   Cart,
@@ -18,6 +17,7 @@ import {
   Staff,
   StockedVariant,
   stockedProduct,
+  sendTestWebhook,
   stockOf,
 } from './support/commerce';
 import { expectProblem } from './support/problem';
@@ -43,16 +43,8 @@ describe('payments', () => {
     return { cart, order: placed.body, variant };
   }
 
-  function webhook(event: { id: string; type: string; data: Record<string, unknown> }, options: { secret?: string; timestamp?: number } = {}) {
-    const payload = JSON.stringify(event);
-    return t.request('POST', '/v1/payments/webhooks/test', {
-      rawBody: payload,
-      headers: {
-        'content-type': 'application/json',
-        'emporium-signature': signTestWebhook(payload, options.secret ?? t.config.payments.testWebhookSecret, options.timestamp),
-      },
-    });
-  }
+  const webhook = (event: { id: string; type: string; data: Record<string, unknown> }, options?: { secret?: string; timestamp?: number }) =>
+    sendTestWebhook(t, event, options);
 
   it('the guest pays: the order is paid, the stock sold, the timeline says so', async () => {
     const { cart, order, variant } = await placeOrder(2, 10);

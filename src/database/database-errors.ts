@@ -53,18 +53,36 @@ const SQLITE_LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLIT
 /** mysql2 and TypeORM say these in words only. */
 const CONNECTION_MESSAGES = /Pool is closed|connection is in closed state|Connection lost|Connection is not established|Driver not Connected|database connection is not open/i;
 
+type DriverError = { errno?: unknown; code?: unknown; message?: unknown } | null;
+
+function driverErrorOf(error: unknown): DriverError {
+  return (error instanceof QueryFailedError ? error.driverError : error) as DriverError;
+}
+
+/**
+ * A lock conflict that running the whole transaction again may resolve: a deadlock, or a lock
+ * wait past its timeout (SQLite: the database busy or locked); undefined for any other error.
+ */
+export function lockConflictOf(error: unknown): 'deadlock' | 'lock_timeout' | undefined {
+  const driverError = driverErrorOf(error);
+  if (typeof driverError !== 'object' || driverError === null) return undefined;
+  if (driverError.errno === DEADLOCK) return 'deadlock';
+  if (driverError.errno === LOCK_WAIT_TIMEOUT || (typeof driverError.code === 'string' && SQLITE_LOCK_CODES.has(driverError.code))) return 'lock_timeout';
+  return undefined;
+}
+
 /**
  * What a database failure means for the client, or undefined when it is not one of these (a
  * constraint violation, a bug in a statement). Query errors come wrapped in TypeORM's
  * QueryFailedError; failures to get a connection come as the driver's own errors.
  */
 export function databaseFailureOf(error: unknown): AppError | undefined {
-  const driverError = (error instanceof QueryFailedError ? error.driverError : error) as { errno?: unknown; code?: unknown; message?: unknown } | null;
+  const conflict = lockConflictOf(error);
+  if (conflict) return conflict === 'deadlock' ? new DatabaseDeadlockError() : new DatabaseLockTimeoutError();
+  const driverError = driverErrorOf(error);
   if (typeof driverError !== 'object' || driverError === null) return undefined;
   const code = typeof driverError.code === 'string' ? driverError.code : '';
   const errno = typeof driverError.errno === 'number' ? driverError.errno : -1;
-  if (errno === LOCK_WAIT_TIMEOUT || SQLITE_LOCK_CODES.has(code)) return new DatabaseLockTimeoutError();
-  if (errno === DEADLOCK) return new DatabaseDeadlockError();
   if (CONNECTION_ERRNOS.has(errno) || CONNECTION_CODES.has(code) || code.startsWith('SQLITE_IOERR')) return new DatabaseUnavailableError();
   if (typeof driverError.message === 'string' && CONNECTION_MESSAGES.test(driverError.message)) return new DatabaseUnavailableError();
   return undefined;

@@ -3,21 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter } from 'prom-client';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
-
-/** MySQL/MariaDB errors after which the whole transaction may simply be run again. */
-const RETRYABLE_MYSQL_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
-const RETRYABLE_SQLITE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
-
-/** Why a transaction may be run again: `deadlock`, `lock_timeout` or `busy` (SQLite); undefined when it may not. */
-function retryReason(error: unknown): 'deadlock' | 'lock_timeout' | 'busy' | undefined {
-  if (!(error instanceof QueryFailedError)) return undefined;
-  const driverError = error.driverError as { errno?: number; code?: string };
-  if (RETRYABLE_MYSQL_ERRORS.has(driverError.errno ?? -1)) return driverError.errno === 1213 ? 'deadlock' : 'lock_timeout';
-  return RETRYABLE_SQLITE_CODES.has(driverError.code ?? '') ? 'busy' : undefined;
-}
+import { lockConflictOf } from './database-errors';
 
 /**
  * Runs a unit of work in one database transaction. Services get an EntityManager and never
@@ -41,7 +30,7 @@ export class TransactionService {
     this.sqliteQueue = dataSource.options.type === 'better-sqlite3' ? new Mutex() : undefined;
     this.retries = new Counter({
       name: 'db_transaction_retries_total',
-      help: 'Transactions run again after a deadlock, a lock wait timeout or a busy database, by reason',
+      help: 'Transactions run again after a deadlock or a lock wait timeout (SQLite: busy), by reason',
       labelNames: ['reason'] as const,
       registers: [metrics.registry],
     });
@@ -53,7 +42,7 @@ export class TransactionService {
       try {
         return await this.runOnce(work);
       } catch (error) {
-        const reason = retryReason(error);
+        const reason = lockConflictOf(error);
         if (attempt >= maxRetries || !reason) throw error;
         this.retries.inc({ reason });
         const delayMs = 10 * 2 ** attempt + Math.random() * 10;

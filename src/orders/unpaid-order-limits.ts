@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { EntityManager } from 'typeorm';
@@ -83,6 +84,11 @@ interface Statements {
 @Injectable()
 export class UnpaidOrderLimits implements OnModuleInit {
   private compiled?: Statements;
+  /**
+   * Counter rows this instance saw within the hour: prepare() skips them (rows are purged only
+   * after a day at zero, and take() still makes one that went missing).
+   */
+  private readonly seen = new LRUCache<string, true>({ max: 10_000, ttl: 3_600_000 });
 
   constructor(
     private readonly config: AppConfig,
@@ -108,13 +114,17 @@ export class UnpaidOrderLimits implements OnModuleInit {
    * deadlock on each other's gap locks; on a row that exists the UPDATE locks that row alone.
    */
   async prepare(owner: HoldOwner): Promise<void> {
-    const keys = subjectsOf(owner).map((subject) => subject.key);
+    const keys = subjectsOf(owner)
+      .map((subject) => subject.key)
+      .filter((key) => !this.seen.has(key));
+    if (keys.length === 0) return;
     await this.tx.autocommit(async (manager) => {
       const { existing } = this.statements(manager);
       const found = new Set((await selectRows<{ subject: string }>(manager, existing(keys.length), keys)).map((row) => row.subject));
       const now = new Date();
       for (const key of keys) if (!found.has(key)) await this.insertFirst(manager, key, 0, now, 0);
     });
+    for (const key of keys) this.seen.set(key, true);
   }
 
   /** Counts a new unpaid order of `units` units against its owner; 429 (and the caller's transaction rolls back) past a cap. */

@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Payment, PaymentKind, PaymentStatus } from '../../src/payments/entities/payment.entity';
-import { signTestWebhook } from '../../src/payments/providers/webhook-signature';
-import { checkout, guestCart, setUpStaff, Staff, stockedProduct } from '../support/commerce';
+import { checkout, guestCart, sendTestWebhook, setUpStaff, Staff, stockedProduct } from '../support/commerce';
 import { expectProblem } from '../support/problem';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -22,13 +21,8 @@ describe('API10 payment provider webhooks', () => {
   });
   afterAll(() => t.close());
 
-  const webhook = (data: Record<string, unknown>, type = 'payment.succeeded', secret = t.config.payments.testWebhookSecret) => {
-    const payload = JSON.stringify({ id: `evt_${randomUUID()}`, type, data });
-    return t.request('POST', '/v1/payments/webhooks/test', {
-      rawBody: payload,
-      headers: { 'content-type': 'application/json', 'emporium-signature': signTestWebhook(payload, secret) },
-    });
-  };
+  const webhook = (data: Record<string, unknown>, type = 'payment.succeeded', secret?: string) =>
+    sendTestWebhook(t, { id: `evt_${randomUUID()}`, type, data }, { secret });
   const newOrder = async () => {
     const [variant] = await stockedProduct(t, staff, 5);
     const cart = await guestCart(t, [{ variantId: variant.variantId, quantity: 1 }]);

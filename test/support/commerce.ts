@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { expect } from 'vitest';
 import { Role } from '../../src/auth/permissions';
+import { signTestWebhook } from '../../src/payments/providers/webhook-signature';
 import { signUp, SignedInUser } from './factories';
 import type { ApiResponse, TestApp } from './test-app';
 
@@ -138,6 +139,19 @@ export function pay(t: TestApp, cart: Cart, orderId: string, source = 'tok_succe
     token: cart.accessToken,
     headers: { ...cart.headers, 'idempotency-key': key },
     body: { provider: 'test', source },
+  });
+}
+
+/** Posts an event to the test provider's webhook, signed with its secret (or `options.secret`) at `options.timestamp` (now). */
+export function sendTestWebhook(
+  t: TestApp,
+  event: { id: string; type: string; data: Record<string, unknown> },
+  options: { secret?: string; timestamp?: number } = {},
+): Promise<ApiResponse> {
+  const payload = JSON.stringify(event);
+  return t.request('POST', '/v1/payments/webhooks/test', {
+    rawBody: payload,
+    headers: { 'content-type': 'application/json', 'emporium-signature': signTestWebhook(payload, options.secret ?? t.config.payments.testWebhookSecret, options.timestamp) },
   });
 }
 
