@@ -9,7 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, 
 import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
 import { ValidationFailedException } from '../common/problem/problem';
 import { forUpdate, isUniqueViolation } from '../database/query-helpers';
-import { placeholders, quoter } from '../database/compiled-sql';
+import { inListStatement, quoter } from '../database/compiled-sql';
 import { TransactionService } from '../database/transaction.service';
 import { CacheService } from '../cache/cache.service';
 import { CategoriesService } from './categories.service';
@@ -168,20 +168,13 @@ function catalogRows(manager: EntityManager): CatalogRows {
   const linkSelect =
     `SELECT ${pc}.${linkProduct} AS ${q('pc_product_id')}, ${pc}.${linkCategory} AS ${q(categoryKey)} ` +
     `FROM ${links} ${pc} WHERE ${pc}.${linkProduct} IN `;
-  const compiled = new Map<number, { variants: string; links: string }>();
+  const variantsIn = inListStatement(variantSelect, ` ORDER BY ${q('v_id')} ASC`);
+  const linksIn = inListStatement(linkSelect, ` ORDER BY ${q(categoryKey)} ASC`);
   return {
     product: (row) => hydrate<ProductRow>(row, productColumns),
     variant: (row) => hydrate<VariantRow>(row, variantColumns),
     read: (key) => reads[key],
-    pageStatements(count) {
-      let statements = compiled.get(count);
-      if (!statements) {
-        const list = placeholders(count);
-        statements = { variants: `${variantSelect}${list} ORDER BY ${q('v_id')} ASC`, links: `${linkSelect}${list} ORDER BY ${q(categoryKey)} ASC` };
-        if (count <= 1000) compiled.set(count, statements);
-      }
-      return statements;
-    },
+    pageStatements: (count) => ({ variants: variantsIn(count), links: linksIn(count) }),
   };
 }
 

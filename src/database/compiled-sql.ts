@@ -70,9 +70,20 @@ export function entitySql<T extends ObjectLiteral>(manager: EntityManager, entit
   };
 }
 
-/** `(?, ?, ...)` with `count` placeholders. */
-export function placeholders(count: number): string {
-  return `(${Array.from({ length: count }, () => '?').join(', ')})`;
+/**
+ * A statement whose `IN` list holds a varying number of parameters: `head (?, ...) tail`, compiled
+ * once per count (counts above 1000 are built each time, not kept).
+ */
+export function inListStatement(head: string, tail = ''): (count: number) => string {
+  const compiled = new Map<number, string>();
+  return (count) => {
+    let sql = compiled.get(count);
+    if (!sql) {
+      sql = `${head}(${Array.from({ length: count }, () => '?').join(', ')})${tail}`;
+      if (count <= 1000) compiled.set(count, sql);
+    }
+    return sql;
+  };
 }
 
 /** Runs a compiled SELECT; its raw rows. */

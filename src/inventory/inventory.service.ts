@@ -8,7 +8,7 @@ import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product, ProductStatus } from '../catalog/entities/product.entity';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination/pagination';
 import { ConflictError, NotFoundError } from '../common/problem/app-error';
-import { EntitySql, entitySql, execute, placeholders, quoter, selectRows } from '../database/compiled-sql';
+import { EntitySql, entitySql, execute, inListStatement, quoter, selectRows } from '../database/compiled-sql';
 import { TransactionService } from '../database/transaction.service';
 import {
   AdjustStockDto,
@@ -78,7 +78,6 @@ function stockStatements(manager: EntityManager): StockStatements {
     `FROM ${level.table} ${sl} INNER JOIN ${location.table} ${loc} ON ${loc}.${location.col('id')} = ${sl}.${level.col('locationId')} ` +
     `WHERE ${sl}.${level.col('variantId')} IN `;
   const candidatesTail = ` AND ${loc}.${location.col('active')} = ? ORDER BY ${loc}.${location.col('priority')} ASC, ${loc}.${location.col('code')} ASC`;
-  const candidates = new Map<number, string>();
   const [onHand, reserved] = [level.col('onHand'), level.col('reserved')];
   const changeSql = (withOnHand: boolean, withReserved: boolean) =>
     `UPDATE ${level.table} SET ${[...(withOnHand ? [`${onHand} = ${onHand} + ?`] : []), ...(withReserved ? [`${reserved} = ${reserved} + ?`] : []), `${level.col('updatedAt')} = ?`].join(', ')} ` +
@@ -94,25 +93,10 @@ function stockStatements(manager: EntityManager): StockStatements {
     `LEFT JOIN ${level.table} ${sl} ON ${sl}.${level.col('variantId')} = ${itemVariant} ` +
     `LEFT JOIN ${location.table} ${loc} ON ${loc}.${location.col('id')} = ${sl}.${level.col('locationId')} WHERE ${itemVariant} IN `;
   const lowStockTail = ` AND ${threshold} IS NOT NULL GROUP BY ${itemVariant}, ${v}.${variant.col('sku')}, ${threshold}`;
-  const lowStock = new Map<number, string>();
   const changes = [changeSql(false, false), changeSql(false, true), changeSql(true, false), changeSql(true, true)];
   return {
-    candidates(count) {
-      let sql = candidates.get(count);
-      if (!sql) {
-        sql = candidatesHead + placeholders(count) + candidatesTail;
-        if (count <= 1000) candidates.set(count, sql);
-      }
-      return sql;
-    },
-    lowStock(count) {
-      let sql = lowStock.get(count);
-      if (!sql) {
-        sql = lowStockHead + placeholders(count) + lowStockTail;
-        if (count <= 1000) lowStock.set(count, sql);
-      }
-      return sql;
-    },
+    candidates: inListStatement(candidatesHead, candidatesTail),
+    lowStock: inListStatement(lowStockHead, lowStockTail),
     change: (withOnHand, withReserved) => changes[(withOnHand ? 2 : 0) + (withReserved ? 1 : 0)],
     level,
     location,

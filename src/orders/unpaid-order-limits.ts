@@ -5,7 +5,7 @@ import { isIPv6 } from 'node:net';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/problem/app-error';
 import { AppConfig } from '../config/app-config';
-import { EntitySql, entitySql, execute, placeholders, selectRows } from '../database/compiled-sql';
+import { EntitySql, entitySql, execute, inListStatement, selectRows } from '../database/compiled-sql';
 import { deleteBatch, isUniqueViolation } from '../database/query-helpers';
 import { TransactionService } from '../database/transaction.service';
 import { Purges } from '../housekeeping/purges';
@@ -136,7 +136,7 @@ export class UnpaidOrderLimits implements OnModuleInit {
       const max = this.config.checkout.unpaidLimits[subject.kind];
       const updated = () => execute(manager, take, [units, hold.value('updatedAt', now), subject.key, max.orders, units, max.units]);
       if ((await updated()) === 1) continue;
-      // Not there (prepare was not called, or the purge just took a row back at zero): made here.
+      // Not there (the purge took back a row prepare() had seen, at zero for a day): made here.
       if (units <= max.units && (await this.insertFirst(manager, subject.key, units, now))) continue;
       // The row existed (or a concurrent checkout just made it): the cap decides.
       if ((await updated()) === 1) continue;
@@ -166,31 +166,16 @@ export class UnpaidOrderLimits implements OnModuleInit {
     if (!this.compiled) {
       const hold = entitySql(manager, UnpaidOrderHold);
       const [orders, units, updatedAt, subject] = [hold.col('orders'), hold.col('units'), hold.col('updatedAt'), hold.col('subject')];
-      const give = new Map<number, string>();
-      const existing = new Map<number, string>();
       this.compiled = {
         hold,
         take:
           `UPDATE ${hold.table} SET ${orders} = ${orders} + 1, ${units} = ${units} + ?, ${updatedAt} = ? ` +
           `WHERE ${subject} = ? AND ${orders} + 1 <= ? AND ${units} + ? <= ?`,
-        give: (count) => {
-          let sql = give.get(count);
-          if (!sql) {
-            sql =
-              `UPDATE ${hold.table} SET ${orders} = CASE WHEN ${orders} > 0 THEN ${orders} - 1 ELSE 0 END, ` +
-              `${units} = CASE WHEN ${units} >= ? THEN ${units} - ? ELSE 0 END, ${updatedAt} = ? WHERE ${subject} IN ${placeholders(count)}`;
-            give.set(count, sql);
-          }
-          return sql;
-        },
-        existing: (count) => {
-          let sql = existing.get(count);
-          if (!sql) {
-            sql = `SELECT ${subject} AS subject FROM ${hold.table} WHERE ${subject} IN ${placeholders(count)}`;
-            existing.set(count, sql);
-          }
-          return sql;
-        },
+        give: inListStatement(
+          `UPDATE ${hold.table} SET ${orders} = CASE WHEN ${orders} > 0 THEN ${orders} - 1 ELSE 0 END, ` +
+            `${units} = CASE WHEN ${units} >= ? THEN ${units} - ? ELSE 0 END, ${updatedAt} = ? WHERE ${subject} IN `,
+        ),
+        existing: inListStatement(`SELECT ${subject} AS subject FROM ${hold.table} WHERE ${subject} IN `),
       };
     }
     return this.compiled;
